@@ -1,0 +1,26 @@
+# Helpers shared by the built-in rules. User policies may import them too: `import data.kvscan.lib`.
+package kvscan.lib
+
+import rego.v1
+
+# A parameter from data.kvscan.config, or its default when the scan did not set it.
+param(name, default_value) := object.get(data.kvscan.config, name, default_value)
+
+# "Now" in Unix seconds: the scan sets it (--now makes it reproducible).
+now := data.kvscan.config.now
+
+# Case-insensitive string equality; false (not undefined) for non-strings.
+equals_ci(value, expected) if {
+	is_string(value)
+	lower(value) == lower(expected)
+}
+
+# An object that Azure reports as disabled is not in use, so object rules skip it.
+disabled(object) if object.properties.attributes.enabled == false
+
+# ARM id of a vault child (secret, key, certificate). ARM listings carry it in `id`; data-plane
+# shapes carry a URL there instead, so fall back to <vault id>/<kind>/<name>.
+child_id(vault, kind, object) := object.id if {
+	is_string(object.id)
+	startswith(object.id, "/")
+} else := sprintf("%s/%s/%s", [vault.resource.id, kind, object.name])

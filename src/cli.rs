@@ -1,0 +1,126 @@
+//! Command-line definitions (clap). Behaviour lives in `commands/`.
+
+use crate::finding::FailOn;
+use crate::output::Format;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  no finding at or above --fail-on
+  1  findings at or above --fail-on
+  2  usage error, or unreadable or invalid input or policy (nothing scanned)
+  3  scan incomplete: parts of the estate were not scanned (outputs cover what was)";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kvscan",
+    version,
+    about = "Policy-as-code compliance scanner for Azure Key Vault",
+    long_about = "Policy-as-code compliance scanner for Azure Key Vault.\n\nEvaluates Rego policies against an inventory of vaults (their ARM configuration, role assignments and secret/key/certificate metadata — never secret values) and reports findings as text, JSON, SARIF or JUnit.",
+    after_help = EXIT_CODES
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan inventories and report findings
+    #[command(after_help = EXIT_CODES)]
+    Scan(ScanArgs),
+    /// List, test and explain policies
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Inputs to scan: kvscan inventory files (e.g. fixtures/sample-tenant.json)
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Format written to stdout (or to --output)
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Write the --format output to this file instead of stdout
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Also write SARIF 2.1.0 to this file
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+
+    /// Also write JUnit XML to this file
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+
+    /// Also write the JSON report to this file
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+
+    /// Fail (exit 1) on findings at or above this severity: low, medium, high, critical or none
+    #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_fail_on)]
+    pub fail_on: FailOn,
+
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+
+    /// Do not evaluate this rule (repeatable), e.g. --disable KV020
+    #[arg(long, value_name = "RULE")]
+    pub disable: Vec<String>,
+
+    /// Evaluate time-dependent rules as of this moment (RFC 3339 or Unix seconds) instead of now
+    #[arg(long, value_name = "TIME", env = "KVSCAN_NOW")]
+    pub now: Option<String>,
+
+    /// Colour the text output
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct PolicyArgs {
+    /// Add the policies in this directory (repeatable); same conventions as the built-ins
+    #[arg(long = "policy", value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// List the rules: built-in and from --policy directories
+    List {
+        #[command(flatten)]
+        policies: PolicyArgs,
+        #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Run every test_* rule of the built-in policies and of the given directories (like `opa test`)
+    Test {
+        /// Policy directories whose rules and *_test.rego files are added
+        #[arg(value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+        /// Print every test, not only failures
+        #[arg(long, short = 'v')]
+        verbose: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+fn parse_fail_on(value: &str) -> Result<FailOn, String> {
+    value.parse()
+}

@@ -1,0 +1,43 @@
+//! The binary's commands. Errors come back as `anyhow` with the file and line already in them.
+
+mod policy;
+mod scan;
+
+use crate::cli::{Cli, Command};
+use crate::Exit;
+
+pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    match cli.command {
+        Command::Scan(args) => scan::run(args),
+        Command::Policy(command) => policy::run(command),
+    }
+}
+
+/// Parses `--now`: RFC 3339 (`2026-11-15T00:00:00Z`), a date (`2026-11-15`) or Unix seconds.
+pub fn parse_time(text: &str) -> anyhow::Result<i64> {
+    if let Ok(seconds) = text.parse::<i64>() {
+        return Ok(seconds);
+    }
+    if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(time.timestamp());
+    }
+    if let Ok(date) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        if let Some(time) = date.and_hms_opt(0, 0, 0) {
+            return Ok(time.and_utc().timestamp());
+        }
+    }
+    anyhow::bail!("--now: '{text}' is not a time (expected RFC 3339 like 2026-11-15T00:00:00Z, a date like 2026-11-15, or Unix seconds)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_time;
+
+    #[test]
+    fn parses_times() {
+        assert_eq!(parse_time("1794700800").expect("seconds"), 1_794_700_800);
+        assert_eq!(parse_time("2026-11-15T00:00:00Z").expect("rfc3339"), 1_794_700_800);
+        assert_eq!(parse_time("2026-11-15").expect("date"), 1_794_700_800);
+        assert!(parse_time("next tuesday").is_err());
+    }
+}

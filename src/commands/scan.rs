@@ -1,0 +1,63 @@
+//! `kvscan scan`: load inputs, evaluate, write every requested output, pick the exit code.
+
+use crate::cli::{ColorChoice, ScanArgs};
+use crate::output::{self, Context, Format};
+use crate::policy::Catalog;
+use crate::scan::{self, ScanOptions, ScanReport};
+use crate::source;
+use crate::Exit;
+use anyhow::Context as _;
+use is_terminal::IsTerminal;
+use std::path::Path;
+
+pub fn run(args: ScanArgs) -> anyhow::Result<Exit> {
+    let catalog = Catalog::load(&args.policies.dirs)?;
+    for id in &args.disable {
+        if catalog.rule(id).is_none() {
+            anyhow::bail!("--disable {id}: no such rule (see `kvscan policy list`)");
+        }
+    }
+    let now = match &args.now {
+        Some(text) => super::parse_time(text)?,
+        None => chrono::Utc::now().timestamp(),
+    };
+    let loaded = source::load_paths(&args.paths)?;
+    let options = ScanOptions { now, parameters: serde_json::Map::new(), disabled: args.disable.clone() };
+    let report = scan::scan(&loaded, &catalog, &options)?;
+
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let context = Context { fail_on: args.fail_on, color, ..Context::default() };
+    let extra = [(Format::Sarif, &args.sarif), (Format::Junit, &args.junit), (Format::Json, &args.json)];
+    for (format, path) in extra {
+        if let Some(path) = path {
+            write_file(path, &output::render(format, &report, &Context { color: false, ..context.clone() })?)?;
+        }
+    }
+    let main = output::render(args.format, &report, &Context { color: color && args.format == Format::Text, ..context.clone() })?;
+    match &args.output {
+        Some(path) => write_file(path, &main)?,
+        None => print!("{main}"),
+    }
+    Ok(exit_for(&report, &context))
+}
+
+fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Failing findings win over an incomplete scan: a gate must not pass because a part was unreadable.
+pub fn exit_for(report: &ScanReport, context: &Context) -> Exit {
+    if report.failing(context.fail_on) > 0 {
+        Exit::Findings
+    } else if report.incomplete() {
+        Exit::Incomplete
+    } else {
+        Exit::Pass
+    }
+}

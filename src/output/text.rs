@@ -1,0 +1,116 @@
+//! Human output: findings grouped by vault, most severe first, and a one-line verdict.
+
+use super::Context;
+use crate::finding::{Finding, Severity};
+use crate::scan::ScanReport;
+use std::fmt::Write;
+
+fn paint(context: &Context, code: &str, text: &str) -> String {
+    if context.color {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+fn severity_label(context: &Context, severity: Severity) -> String {
+    let label = format!("{:<8}", severity.as_str().to_uppercase());
+    let code = match severity {
+        Severity::Critical => "1;35",
+        Severity::High => "1;31",
+        Severity::Medium => "33",
+        Severity::Low => "36",
+    };
+    paint(context, code, &label)
+}
+
+/// The part of a resource id below its vault (`/secrets/db-password`), or the id itself.
+fn object_label<'a>(finding: &'a Finding) -> Option<&'a str> {
+    if finding.resource.eq_ignore_ascii_case(&finding.vault) {
+        return None;
+    }
+    let vault_len = finding.vault.len();
+    if !finding.vault.is_empty()
+        && finding.resource.len() > vault_len
+        && finding.resource[..vault_len].eq_ignore_ascii_case(&finding.vault)
+    {
+        return Some(&finding.resource[vault_len..]);
+    }
+    Some(&finding.resource)
+}
+
+pub fn render(report: &ScanReport, context: &Context) -> String {
+    let mut out = String::new();
+    let mut groups: Vec<(&str, Vec<&Finding>)> = Vec::new();
+    for finding in &report.findings {
+        match groups.last_mut() {
+            Some((vault, items)) if *vault == finding.vault => items.push(finding),
+            _ => groups.push((&finding.vault, vec![finding])),
+        }
+    }
+    for (vault, mut items) in groups {
+        items.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.sort_key().cmp(&b.sort_key())));
+        let name = report
+            .vaults
+            .iter()
+            .find(|v| v.id == vault)
+            .map(|v| v.name.as_str())
+            .unwrap_or(if vault.is_empty() { "tenant" } else { vault });
+        let _ = writeln!(out, "{}  {}", paint(context, "1", name), paint(context, "2", vault));
+        for finding in items {
+            let _ = writeln!(
+                out,
+                "  {} {:<6} {}",
+                severity_label(context, finding.severity),
+                finding.rule_id,
+                finding.message
+            );
+            let mut detail = Vec::new();
+            if let Some(object) = object_label(finding) {
+                detail.push(object.to_string());
+            }
+            if let Some(file) = &finding.location.file {
+                detail.push(format!("{}:{}:{}", file.file, file.line, file.column));
+            }
+            if let Some(path) = &finding.path {
+                detail.push(path.clone());
+            }
+            if !detail.is_empty() {
+                let _ = writeln!(out, "{:17}{}", "", paint(context, "2", &detail.join("  ")));
+            }
+        }
+        out.push('\n');
+    }
+    if report.incomplete() {
+        let _ = writeln!(
+            out,
+            "{} {} part(s) of the estate could not be read and were not scanned:",
+            paint(context, "1;33", "INCOMPLETE"),
+            report.errors.len()
+        );
+        for error in &report.errors {
+            let _ = writeln!(out, "  {}: {}", error.scope, error.message);
+        }
+        out.push('\n');
+    }
+    let counts: Vec<String> = Severity::ALL
+        .iter()
+        .map(|s| format!("{} {}", report.count(*s), s.as_str()))
+        .collect();
+    let failing = report.failing(context.fail_on);
+    let verdict = match super::json::verdict(report, context) {
+        "fail" => paint(context, "1;31", &format!("FAIL: {failing} finding(s) at or above {}", context.fail_on)),
+        "incomplete" => paint(context, "1;33", "INCOMPLETE: no failing findings in what was scanned"),
+        _ => paint(context, "1;32", &format!("PASS: nothing at or above {}", context.fail_on)),
+    };
+    let _ = writeln!(
+        out,
+        "{} vault(s), {} rule(s): {} finding(s) ({}). {}",
+        report.vaults.len(),
+        report.rules.len(),
+        report.findings.len(),
+        counts.join(", "),
+        verdict
+    );
+    out
+}

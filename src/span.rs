@@ -1,0 +1,273 @@
+//! Source positions for JSON documents: JSON pointer → line and column.
+//!
+//! Findings carry a symbolic location (a file and a JSON pointer); the pointer is resolved to a line
+//! only for the findings that are reported, in one pass over the file. The scanner accepts ARM's
+//! relaxed JSON too (comments), so the same locator serves inventories and templates.
+
+use std::collections::HashMap;
+
+/// A 1-based line and column (columns count Unicode scalar values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Position {
+    pub const START: Position = Position { line: 1, column: 1 };
+
+    /// The position of byte `offset` in `text`.
+    pub fn at_offset(text: &str, offset: usize) -> Position {
+        let offset = offset.min(text.len());
+        let before = &text.as_bytes()[..offset];
+        let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let column = text
+            .get(line_start..offset)
+            .map_or(offset - line_start, |s| s.chars().count()) as u32
+            + 1;
+        Position { line, column }
+    }
+}
+
+/// Escapes one reference token for a JSON pointer (RFC 6901).
+pub fn escape_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Builds a JSON pointer from tokens.
+pub fn pointer<I, S>(tokens: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut out = String::new();
+    for token in tokens {
+        out.push('/');
+        out.push_str(&escape_token(token.as_ref()));
+    }
+    out
+}
+
+fn split_pointer(pointer: &str) -> Vec<String> {
+    if pointer.is_empty() {
+        return Vec::new();
+    }
+    pointer
+        .trim_start_matches('/')
+        .split('/')
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+#[derive(Default)]
+struct Trie {
+    wanted: Option<String>,
+    children: HashMap<String, Trie>,
+}
+
+/// Finds the start of the values at `pointers` in `text`, in one pass.
+///
+/// Pointers that do not exist in the document are absent from the result. A malformed document
+/// yields the positions found before the error: locating never fails, it only finds less.
+pub fn locate(text: &str, pointers: &[String]) -> HashMap<String, Position> {
+    let mut trie = Trie::default();
+    for p in pointers {
+        let mut node = &mut trie;
+        for token in split_pointer(p) {
+            node = node.children.entry(token).or_default();
+        }
+        node.wanted = Some(p.clone());
+    }
+    let mut scanner = Scanner { bytes: text.as_bytes(), pos: 0 };
+    let mut offsets = HashMap::new();
+    scanner.skip_ws();
+    let _ = scanner.value(Some(&trie), &mut offsets);
+    offsets
+        .into_iter()
+        .map(|(p, offset)| (p, Position::at_offset(text, offset)))
+        .collect()
+}
+
+struct Scanner<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+/// Parse failures only stop the scan; the caller keeps whatever was found.
+struct Stop;
+
+impl<'a> Scanner<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        loop {
+            match self.peek() {
+                Some(b' ' | b'\t' | b'\n' | b'\r') => self.pos += 1,
+                Some(b'/') if self.bytes.get(self.pos + 1) == Some(&b'/') => {
+                    while let Some(b) = self.peek() {
+                        self.pos += 1;
+                        if b == b'\n' {
+                            break;
+                        }
+                    }
+                }
+                Some(b'/') if self.bytes.get(self.pos + 1) == Some(&b'*') => {
+                    self.pos += 2;
+                    while self.pos < self.bytes.len() {
+                        if self.bytes[self.pos] == b'*' && self.bytes.get(self.pos + 1) == Some(&b'/') {
+                            self.pos += 2;
+                            break;
+                        }
+                        self.pos += 1;
+                    }
+                }
+                _ => return,
+            }
+        }
+    }
+
+    fn value(&mut self, node: Option<&Trie>, found: &mut HashMap<String, usize>) -> Result<(), Stop> {
+        if let Some(wanted) = node.and_then(|n| n.wanted.as_ref()) {
+            found.insert(wanted.clone(), self.pos);
+        }
+        // Below a pointer nobody asked about, nothing needs recording: skip fast.
+        let node = node.filter(|n| !n.children.is_empty());
+        match self.peek().ok_or(Stop)? {
+            b'{' => self.object(node, found),
+            b'[' => self.array(node, found),
+            b'"' => self.string().map(|_| ()),
+            _ => {
+                while let Some(b) = self.peek() {
+                    if matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r' | b'/') {
+                        break;
+                    }
+                    self.pos += 1;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn object(&mut self, node: Option<&Trie>, found: &mut HashMap<String, usize>) -> Result<(), Stop> {
+        self.pos += 1;
+        loop {
+            self.skip_ws();
+            match self.peek().ok_or(Stop)? {
+                b'}' => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                b',' => {
+                    self.pos += 1;
+                    continue;
+                }
+                b'"' => {}
+                _ => return Err(Stop),
+            }
+            let key = self.string()?;
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                return Err(Stop);
+            }
+            self.pos += 1;
+            self.skip_ws();
+            let child = node.and_then(|n| n.children.get(key.as_ref()));
+            self.value(child, found)?;
+        }
+    }
+
+    fn array(&mut self, node: Option<&Trie>, found: &mut HashMap<String, usize>) -> Result<(), Stop> {
+        self.pos += 1;
+        let mut index = 0usize;
+        loop {
+            self.skip_ws();
+            match self.peek().ok_or(Stop)? {
+                b']' => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                b',' => {
+                    self.pos += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            let child = node.and_then(|n| n.children.get(index.to_string().as_str()));
+            self.value(child, found)?;
+            index += 1;
+        }
+    }
+
+    /// Reads a string token; returns its unescaped text only when it is needed as a key.
+    fn string(&mut self) -> Result<std::borrow::Cow<'a, str>, Stop> {
+        self.pos += 1;
+        let start = self.pos;
+        let mut escaped = false;
+        while let Some(&b) = self.bytes.get(self.pos) {
+            match b {
+                b'\\' => {
+                    escaped = true;
+                    self.pos += 2;
+                }
+                b'"' => {
+                    let raw = &self.bytes[start..self.pos];
+                    self.pos += 1;
+                    let raw = std::str::from_utf8(raw).map_err(|_| Stop)?;
+                    if !escaped {
+                        return Ok(std::borrow::Cow::Borrowed(raw));
+                    }
+                    let quoted = format!("\"{raw}\"");
+                    return serde_json::from_str::<String>(&quoted)
+                        .map(std::borrow::Cow::Owned)
+                        .map_err(|_| Stop);
+                }
+                _ => self.pos += 1,
+            }
+        }
+        Err(Stop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_nested_values_and_array_items() {
+        let text = "{\n  \"a\": {\"b\": [10,\n  {\"c\": true}]},\n  \"d\": 1\n}";
+        let found = locate(
+            text,
+            &["/a/b/1/c".into(), "/d".into(), "/a/b/1".into(), "/missing".into(), "".into()],
+        );
+        assert_eq!(found["/a/b/1/c"], Position { line: 3, column: 10 });
+        assert_eq!(found["/a/b/1"], Position { line: 3, column: 3 });
+        assert_eq!(found["/d"], Position { line: 4, column: 8 });
+        assert_eq!(found[""], Position::START);
+        assert!(!found.contains_key("/missing"));
+    }
+
+    #[test]
+    fn handles_escapes_comments_and_crlf() {
+        let text = "{\r\n // note\r\n \"a/b\": 1, /* x */ \"q\\\"k\": {\"z\": 2}\r\n}";
+        let found = locate(text, &[pointer(["a/b"]), pointer(["q\"k", "z"])]);
+        assert_eq!(found["/a~1b"].line, 3);
+        assert_eq!(found["/q\"k/z"].line, 3);
+    }
+
+    #[test]
+    fn malformed_input_keeps_what_was_found() {
+        let found = locate("{\"a\": 1, \"b\": [", &["/a".into(), "/b/0".into()]);
+        assert!(found.contains_key("/a"));
+        assert!(!found.contains_key("/b/0"));
+    }
+
+    #[test]
+    fn position_counts_characters_not_bytes() {
+        let text = "{\"é\": \"x\", \"k\": 1}";
+        let found = locate(text, &["/k".into()]);
+        assert_eq!(found["/k"].column, 17);
+    }
+}
