@@ -83,10 +83,32 @@ pub fn locate(text: &str, pointers: &[String]) -> HashMap<String, Position> {
     let mut offsets = HashMap::new();
     scanner.skip_ws();
     let _ = scanner.value(Some(&trie), &mut offsets);
-    offsets
-        .into_iter()
-        .map(|(p, offset)| (p, Position::at_offset(text, offset)))
-        .collect()
+    positions_of(text, offsets)
+}
+
+/// Converts byte offsets to positions in one forward sweep (offsets sorted first), so locating
+/// many findings in a large file stays linear.
+fn positions_of(text: &str, offsets: HashMap<String, usize>) -> HashMap<String, Position> {
+    let mut sorted: Vec<(usize, String)> = offsets.into_iter().map(|(p, o)| (o, p)).collect();
+    sorted.sort();
+    let bytes = text.as_bytes();
+    let (mut cursor, mut line, mut column) = (0usize, 1u32, 1u32);
+    let mut out = HashMap::with_capacity(sorted.len());
+    for (offset, pointer) in sorted {
+        let offset = offset.min(bytes.len());
+        for &b in &bytes[cursor..offset] {
+            if b == b'\n' {
+                line += 1;
+                column = 1;
+            } else if b & 0xC0 != 0x80 {
+                // Count characters, not bytes: UTF-8 continuation bytes add nothing.
+                column += 1;
+            }
+        }
+        cursor = offset;
+        out.insert(pointer, Position { line, column });
+    }
+    out
 }
 
 struct Scanner<'a> {
@@ -134,18 +156,16 @@ impl<'a> Scanner<'a> {
             found.insert(wanted.clone(), self.pos);
         }
         // Below a pointer nobody asked about, nothing needs recording: skip fast.
-        let node = node.filter(|n| !n.children.is_empty());
+        let Some(node) = node.filter(|n| !n.children.is_empty()) else {
+            return self.skip_value();
+        };
+        let node = Some(node);
         match self.peek().ok_or(Stop)? {
             b'{' => self.object(node, found),
             b'[' => self.array(node, found),
             b'"' => self.string().map(|_| ()),
             _ => {
-                while let Some(b) = self.peek() {
-                    if matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r' | b'/') {
-                        break;
-                    }
-                    self.pos += 1;
-                }
+                self.skip_scalar();
                 Ok(())
             }
         }
@@ -201,6 +221,69 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Skips one value without reading keys: only strings and nesting matter.
+    fn skip_value(&mut self) -> Result<(), Stop> {
+        match self.peek().ok_or(Stop)? {
+            b'"' => self.skip_string(),
+            b'{' | b'[' => {
+                let mut depth = 0usize;
+                loop {
+                    match *self.bytes.get(self.pos).ok_or(Stop)? {
+                        b'"' => {
+                            self.skip_string()?;
+                            continue;
+                        }
+                        b'/' => {
+                            let before = self.pos;
+                            self.skip_ws();
+                            if self.pos != before {
+                                continue;
+                            }
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                self.pos += 1;
+                                return Ok(());
+                            }
+                        }
+                        _ => {}
+                    }
+                    self.pos += 1;
+                }
+            }
+            _ => {
+                self.skip_scalar();
+                Ok(())
+            }
+        }
+    }
+
+    fn skip_scalar(&mut self) {
+        while let Some(b) = self.peek() {
+            if matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r' | b'/') {
+                break;
+            }
+            self.pos += 1;
+        }
+    }
+
+    fn skip_string(&mut self) -> Result<(), Stop> {
+        self.pos += 1;
+        while let Some(&b) = self.bytes.get(self.pos) {
+            match b {
+                b'\\' => self.pos += 2,
+                b'"' => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                _ => self.pos += 1,
+            }
+        }
+        Err(Stop)
+    }
+
     /// Reads a string token; returns its unescaped text only when it is needed as a key.
     fn string(&mut self) -> Result<std::borrow::Cow<'a, str>, Stop> {
         self.pos += 1;
@@ -242,7 +325,7 @@ mod tests {
             text,
             &["/a/b/1/c".into(), "/d".into(), "/a/b/1".into(), "/missing".into(), "".into()],
         );
-        assert_eq!(found["/a/b/1/c"], Position { line: 3, column: 10 });
+        assert_eq!(found["/a/b/1/c"], Position { line: 3, column: 9 });
         assert_eq!(found["/a/b/1"], Position { line: 3, column: 3 });
         assert_eq!(found["/d"], Position { line: 4, column: 8 });
         assert_eq!(found[""], Position::START);

@@ -21,9 +21,13 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Exit> {
         Some(text) => super::parse_time(text)?,
         None => chrono::Utc::now().timestamp(),
     };
+    let mut timings = Timings::from_env();
     let loaded = source::load_paths(&args.paths)?;
+    timings.lap("load");
     let options = ScanOptions { now, parameters: serde_json::Map::new(), disabled: args.disable.clone() };
     let report = scan::scan(&loaded, &catalog, &options)?;
+    timings.lap("evaluate");
+    drop(loaded);
 
     let color = match args.color {
         ColorChoice::Always => true,
@@ -44,7 +48,24 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Exit> {
         Some(path) => write_file(path, &main)?,
         None => print!("{main}"),
     }
+    timings.lap("output");
     Ok(exit_for(&report, &context))
+}
+
+/// Phase times on stderr when `KVSCAN_TIMINGS` is set: for performance work, never in outputs.
+struct Timings(Option<std::time::Instant>);
+
+impl Timings {
+    fn from_env() -> Self {
+        Timings(std::env::var_os("KVSCAN_TIMINGS").map(|_| std::time::Instant::now()))
+    }
+
+    fn lap(&mut self, phase: &str) {
+        if let Some(start) = self.0 {
+            eprintln!("kvscan timings: {phase}: {:.3} s", start.elapsed().as_secs_f64());
+            self.0 = Some(std::time::Instant::now());
+        }
+    }
 }
 
 fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use regorus::Value;
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 const AGGREGATOR_PACKAGE: &str = "kvscan.engine";
 const VAULT_ENTRY: &str = "data.kvscan.engine.vault_hits";
@@ -32,6 +33,9 @@ pub struct RuleHit {
 #[derive(Clone)]
 pub struct Engine {
     prepared: regorus::Engine,
+    /// What `prepared` was built from, to build independent engines per worker thread.
+    sources: Vec<(String, String)>,
+    data: Value,
     rules: Vec<RuleMeta>,
     has_vault_rules: bool,
     has_tenant_rules: bool,
@@ -45,24 +49,20 @@ impl Engine {
         enabled: impl Fn(&RuleMeta) -> bool,
         data: serde_json::Map<String, serde_json::Value>,
     ) -> Result<Engine, PolicyError> {
-        let mut prepared = regorus::Engine::new();
-        for module in &catalog.modules {
-            prepared
-                .add_policy(module.name.clone(), module.text.clone())
-                .map_err(PolicyError::rego)?;
-        }
         let rules: Vec<RuleMeta> = catalog.rules.iter().filter(|r| enabled(r)).cloned().collect();
-        prepared
-            .add_policy("kvscan-engine.rego".into(), aggregator(&rules))
-            .map_err(PolicyError::rego)?;
+        let mut sources: Vec<(String, String)> =
+            catalog.modules.iter().map(|m| (m.name.clone(), m.text.clone())).collect();
+        sources.push(("kvscan-engine.rego".into(), aggregator(&rules)));
         let mut kvscan = serde_json::Map::new();
         for (name, value) in &catalog.data {
             kvscan.insert(name.clone(), value.clone());
         }
         kvscan.extend(data);
-        let document = serde_json::json!({ "kvscan": kvscan });
-        prepared.add_data(to_rego(&document)).map_err(PolicyError::rego)?;
+        let data = to_rego(&serde_json::json!({ "kvscan": kvscan }));
+        let prepared = build(&sources, &data)?;
         Ok(Engine {
+            sources,
+            data,
             has_vault_rules: rules.iter().any(|r| r.scope == RuleScope::Vault),
             has_tenant_rules: rules.iter().any(|r| r.scope == RuleScope::Tenant),
             prepared,
@@ -74,18 +74,30 @@ impl Engine {
         &self.rules
     }
 
+    /// An engine for one worker thread that shares nothing with the others. A clone would share
+    /// the parsed modules through atomic reference counts, and the two cores would then spend
+    /// their time bouncing those counters between caches (measured: 2 threads no faster than 1).
+    fn worker_engine(&self) -> regorus::Engine {
+        build(&self.sources, &self.data).unwrap_or_else(|_| self.prepared.clone())
+    }
+
     /// Evaluates every enabled rule: vault rules per vault in parallel, tenant rules once.
     pub fn evaluate(&self, inventory: &Inventory) -> Result<Vec<RuleHit>, PolicyError> {
         let mut hits = Vec::new();
         if self.has_vault_rules {
+            // One engine per pool thread, built once; the mutex is never contended because a
+            // thread only ever takes its own.
+            let workers: Vec<Mutex<regorus::Engine>> =
+                (0..rayon::current_num_threads().max(1)).map(|_| Mutex::new(self.worker_engine())).collect();
             let per_vault: Vec<Result<Vec<RuleHit>, PolicyError>> = inventory
                 .vaults
                 .par_iter()
                 .enumerate()
-                .map_init(
-                    || self.prepared.clone(),
-                    |engine, (index, vault)| self.evaluate_vault(engine, index, vault),
-                )
+                .map(|(index, vault)| {
+                    let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
+                    let mut engine = workers[slot].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                    self.evaluate_vault(&mut engine, index, vault)
+                })
                 .collect();
             for result in per_vault {
                 hits.extend(result?);
@@ -223,6 +235,20 @@ impl RawPath {
                 .collect(),
         }
     }
+}
+
+fn build(sources: &[(String, String)], data: &Value) -> Result<regorus::Engine, PolicyError> {
+    let mut engine = regorus::Engine::new();
+    for (name, text) in sources {
+        engine.add_policy(name.clone(), text.clone()).map_err(PolicyError::rego)?;
+    }
+    engine.add_data(deep_copy(data)).map_err(PolicyError::rego)?;
+    Ok(engine)
+}
+
+/// A copy of a Rego value that shares no reference-counted node with the original.
+fn deep_copy(value: &Value) -> Value {
+    serde_json::to_value(value).map(|json| to_rego(&json)).unwrap_or(Value::Undefined)
 }
 
 /// The generated module that gathers every enabled rule's `deny` set into one, tagged with the
