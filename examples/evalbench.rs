@@ -6,7 +6,7 @@ fn main() {
     let loaded = kvscan::source::snapshot::load("x", &text).unwrap();
     println!("parse {:?}", t.elapsed());
     let t = Instant::now();
-    let vals: Vec<_> = loaded.inventory.vaults.iter().map(kvscan::policy::engine::vault_input).collect();
+    let vals: Vec<_> = loaded.inventory.vaults.iter().map(|v| kvscan::policy::engine::vault_input(v).unwrap()).collect();
     println!("convert {:?} ({} vaults)", t.elapsed(), vals.len());
     let catalog = kvscan::policy::Catalog::load(&[]).unwrap();
     let mut data = serde_json::Map::new();

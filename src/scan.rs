@@ -1,7 +1,8 @@
 //! The pipeline's middle: inventory → policy engine → findings with resolved locations.
 
 use crate::finding::{render_path, FailOn, FileLocation, Finding, Location, PathToken, Severity, Status};
-use crate::inventory::{ScanError, SourceKind};
+use crate::inventory::{Inventory, ScanError, SourceKind};
+use rayon::prelude::*;
 use crate::policy::{Catalog, Engine, PolicyError, RuleHit, RuleMeta};
 use crate::source::{Anchor, Loaded};
 use crate::span;
@@ -105,7 +106,7 @@ pub fn scan(loaded: &Loaded, catalog: &Catalog, options: &ScanOptions) -> Result
         .into_iter()
         .map(|hit| to_finding(&engine, loaded, hit))
         .collect();
-    resolve_locations(&mut findings, &loaded.anchors);
+    resolve_locations(&mut findings, &loaded.anchors, inventory);
     let mut findings: Vec<Finding> = findings.into_iter().map(|(f, _)| f).collect();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
@@ -131,7 +132,7 @@ pub fn scan(loaded: &Loaded, catalog: &Catalog, options: &ScanOptions) -> Result
 }
 
 fn scan_kind(loaded: &Loaded) -> ScanKind {
-    let kinds: Vec<SourceKind> = loaded.inventory.vaults.iter().map(|v| v.source.kind).collect();
+    let kinds: Vec<SourceKind> = loaded.inventory.vaults.iter().map(|v| v.source().kind).collect();
     if kinds.iter().any(|k| !matches!(k, SourceKind::Live | SourceKind::Inventory)) {
         ScanKind::Iac
     } else if kinds.iter().any(|k| *k == SourceKind::Live) {
@@ -162,13 +163,18 @@ fn to_finding(engine: &Engine, loaded: &Loaded, hit: RuleHit) -> (Finding, Optio
 }
 
 /// Resolves symbolic locations to lines, reading each file once, only for files with findings.
-fn resolve_locations(findings: &mut [(Finding, Option<(usize, String)>)], anchors: &[Anchor]) {
+fn resolve_locations(findings: &mut [(Finding, Option<(usize, String)>)], anchors: &[Anchor], inventory: &Inventory) {
     // file → [(finding index, candidate pointers, most precise first)]
     let mut wanted: BTreeMap<String, Vec<(usize, Vec<String>)>> = BTreeMap::new();
+    // vault index → [(finding index, candidate pointers within the record)]
+    let mut in_records: BTreeMap<usize, Vec<(usize, Vec<String>)>> = BTreeMap::new();
     for (index, (finding, target)) in findings.iter_mut().enumerate() {
         let Some((vault, record_pointer)) = target else { continue };
         match anchors.get(*vault) {
             Some(Anchor::Fixed(location)) => finding.location.file = Some(location.clone()),
+            Some(Anchor::Record { .. }) => {
+                in_records.entry(*vault).or_default().push((index, record_fallbacks(record_pointer)));
+            }
             Some(Anchor::Json { file, mappings }) => {
                 let best = mappings
                     .iter()
@@ -182,6 +188,26 @@ fn resolve_locations(findings: &mut [(Finding, Option<(usize, String)>)], anchor
             Some(Anchor::Resource) | None => {}
         }
     }
+    let resolved: Vec<(usize, FileLocation)> = in_records
+        .into_par_iter()
+        .flat_map_iter(|(vault, requests)| {
+            let Some(Anchor::Record { file, start }) = anchors.get(vault) else { return Vec::new() };
+            let Some(record) = inventory.vaults.get(vault) else { return Vec::new() };
+            let pointers: Vec<String> = requests.iter().flat_map(|(_, c)| c.iter().cloned()).collect();
+            let found = span::locate(record.json(), &pointers);
+            requests
+                .into_iter()
+                .map(|(index, candidates)| {
+                    let inner = candidates.iter().find_map(|c| found.get(c)).copied().unwrap_or(span::Position::START);
+                    let at = span::offset_position(*start, inner);
+                    (index, FileLocation { file: file.clone(), line: at.line, column: at.column })
+                })
+                .collect()
+        })
+        .collect();
+    for (index, location) in resolved {
+        findings[index].0.location.file = Some(location);
+    }
     for (file, requests) in wanted {
         let text = std::fs::read_to_string(&file).unwrap_or_default();
         let pointers: Vec<String> = requests.iter().flat_map(|(_, candidates)| candidates.iter().cloned()).collect();
@@ -192,6 +218,18 @@ fn resolve_locations(findings: &mut [(Finding, Option<(usize, String)>)], anchor
                 Some(FileLocation { file: file.clone(), line: position.line, column: position.column });
         }
     }
+}
+
+/// Candidates inside an inventory record: the value, else its enclosing array element, else the
+/// resource (for paths below it), else the record.
+fn record_fallbacks(record_pointer: &str) -> Vec<String> {
+    let mut candidates = fallback_chain("", record_pointer);
+    candidates.pop();
+    if record_pointer.starts_with("/resource/") {
+        candidates.push("/resource".into());
+    }
+    candidates.push(String::new());
+    candidates
 }
 
 /// Where to point when the offending value is absent: the value itself, else the nearest enclosing

@@ -71,6 +71,11 @@ struct Trie {
 /// Pointers that do not exist in the document are absent from the result. A malformed document
 /// yields the positions found before the error: locating never fails, it only finds less.
 pub fn locate(text: &str, pointers: &[String]) -> HashMap<String, Position> {
+    positions_of(text, locate_offsets(text, pointers))
+}
+
+/// Like [`locate`], with byte offsets instead of positions.
+pub fn locate_offsets(text: &str, pointers: &[String]) -> HashMap<String, usize> {
     let mut trie = Trie::default();
     for p in pointers {
         let mut node = &mut trie;
@@ -83,7 +88,24 @@ pub fn locate(text: &str, pointers: &[String]) -> HashMap<String, Position> {
     let mut offsets = HashMap::new();
     scanner.skip_ws();
     let _ = scanner.value(Some(&trie), &mut offsets);
-    positions_of(text, offsets)
+    offsets
+}
+
+/// Positions of byte offsets, in the order given, in one sweep over `text`.
+pub fn positions_at(text: &str, offsets: &[usize]) -> Vec<Position> {
+    let keyed: HashMap<String, usize> = offsets.iter().enumerate().map(|(i, &o)| (i.to_string(), o)).collect();
+    let found = positions_of(text, keyed);
+    (0..offsets.len()).map(|i| found.get(&i.to_string()).copied().unwrap_or(Position::START)).collect()
+}
+
+/// The position of `inner` (relative to a fragment of a larger text) once the fragment's own
+/// start is at `base`.
+pub fn offset_position(base: Position, inner: Position) -> Position {
+    if inner.line == 1 {
+        Position { line: base.line, column: base.column + inner.column - 1 }
+    } else {
+        Position { line: base.line + inner.line - 1, column: inner.column }
+    }
 }
 
 /// Converts byte offsets to positions in one forward sweep (offsets sorted first), so locating

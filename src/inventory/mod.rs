@@ -1,37 +1,40 @@
 //! The inventory: the one model every source produces and every policy reads.
 //!
-//! Only the envelope is typed. Resource bodies stay `serde_json::Value`, verbatim as Azure (or the
-//! template) has them, so a policy can read any ARM property without a code change here.
+//! Only the envelope is typed. Resource bodies stay JSON, verbatim as Azure (or the template) has
+//! them, so a policy can read any ARM property without a code change here.
 //! Format documentation: `docs/inventory.md`; schema: `schemas/inventory.schema.json`.
 
+mod record;
 mod validate;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use validate::{parse, validate, InventoryError};
+pub use record::{RecordProblem, VaultParts, VaultRecord};
+pub use validate::{parse, parse_with_offsets, InventoryError};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Inventory {
+    /// Lets editors validate the document against `schemas/inventory.schema.json`.
+    #[serde(rename = "$schema", skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     pub schema_version: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub generated_by: Option<GeneratedBy>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tenants: Vec<Value>,
-    #[serde(default)]
     pub subscriptions: Vec<Value>,
     pub vaults: Vec<VaultRecord>,
     /// Defender for Cloud plans (`Microsoft.Security/pricings`), each with its `subscriptionId`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pricings: Vec<Value>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub role_definitions: Vec<Value>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub principals: Vec<Principal>,
-    #[serde(default)]
     pub errors: Vec<ScanError>,
 }
 
@@ -40,38 +43,6 @@ pub struct Inventory {
 pub struct GeneratedBy {
     pub tool: String,
     pub version: String,
-}
-
-/// One vault with everything that applies to it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct VaultRecord {
-    /// The verbatim ARM vault resource: id, name, type, location, tags, properties, systemData.
-    pub resource: Value,
-    #[serde(default)]
-    pub secrets: Vec<Value>,
-    #[serde(default)]
-    pub keys: Vec<Value>,
-    #[serde(default)]
-    pub certificates: Vec<Value>,
-    #[serde(default)]
-    pub role_assignments: Vec<Value>,
-    #[serde(default)]
-    pub diagnostic_settings: Vec<Value>,
-    #[serde(default)]
-    pub private_endpoints: Vec<Value>,
-    #[serde(default)]
-    pub source: SourceRef,
-}
-
-impl VaultRecord {
-    pub fn id(&self) -> &str {
-        self.resource.get("id").and_then(Value::as_str).unwrap_or_default()
-    }
-
-    pub fn name(&self) -> &str {
-        self.resource.get("name").and_then(Value::as_str).unwrap_or_default()
-    }
 }
 
 /// Where a vault record came from; IaC sources fill file, line and column.

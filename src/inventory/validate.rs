@@ -1,7 +1,10 @@
 //! Reading an inventory document: parse errors and rule violations name the file, line and column.
 
-use super::{Inventory, SCHEMA_VERSION};
+use super::record::offset_of;
+use super::{Inventory, VaultRecord, SCHEMA_VERSION};
+use serde_json::value::RawValue;
 use crate::span::{self, Position};
+use rayon::prelude::*;
 use serde_json::Value;
 
 #[derive(Debug, thiserror::Error)]
@@ -23,10 +26,7 @@ impl InventoryError {
 fn describe_json_error(err: &serde_json::Error) -> String {
     let text = err.to_string();
     // serde_json appends " at line L column C"; the position is already in front.
-    let text = match text.rfind(" at line ") {
-        Some(i) => text[..i].to_string(),
-        None => text,
-    };
+    let text = strip_position(&text).to_string();
     match err.classify() {
         serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
             format!("invalid JSON: {text}")
@@ -35,23 +35,92 @@ fn describe_json_error(err: &serde_json::Error) -> String {
     }
 }
 
-/// Parses and validates an inventory document.
+/// The envelope with vault records left as raw JSON, so the records can be checked in parallel.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Envelope<'a> {
+    #[serde(rename = "$schema", default)]
+    schema: Option<String>,
+    schema_version: u32,
+    #[serde(default)]
+    generated_by: Option<super::GeneratedBy>,
+    #[serde(default)]
+    tenants: Vec<Value>,
+    #[serde(default)]
+    subscriptions: Vec<Value>,
+    #[serde(borrow)]
+    vaults: Vec<&'a RawValue>,
+    #[serde(default)]
+    pricings: Vec<Value>,
+    #[serde(default)]
+    role_definitions: Vec<Value>,
+    #[serde(default)]
+    principals: Vec<super::Principal>,
+    #[serde(default)]
+    errors: Vec<super::ScanError>,
+}
+
+/// Parses and checks an inventory document.
 pub fn parse(file: &str, text: &str) -> Result<Inventory, InventoryError> {
-    let inventory: Inventory = serde_json::from_str(text).map_err(|err| {
+    parse_with_offsets(file, text).map(|(inventory, _)| inventory)
+}
+
+/// Like [`parse`], also returning the byte offset in `text` where each vault record starts.
+pub fn parse_with_offsets(file: &str, text: &str) -> Result<(Inventory, Vec<usize>), InventoryError> {
+    let envelope: Envelope = serde_json::from_str(text).map_err(|err| {
         if let Some(message) = schema_version_problem(text) {
             return InventoryError::at(file, text, "/schemaVersion", message);
         }
         InventoryError::Invalid {
             file: file.to_string(),
-            at: Position { line: err.line().max(1) as u32, column: err.column().max(1) as u32 },
+            at: Position::at_offset(text, offset_of(text, err.line(), err.column())),
             message: describe_json_error(&err),
         }
     })?;
     if let Some(message) = schema_version_problem(text) {
         return Err(InventoryError::at(file, text, "/schemaVersion", message));
     }
-    validate(&inventory).map_err(|(pointer, message)| InventoryError::at(file, text, &pointer, message))?;
-    Ok(inventory)
+    // Records are independent: check them on every core (large inventories are mostly records).
+    let offsets: Vec<usize> =
+        envelope.vaults.iter().map(|raw| raw.get().as_ptr() as usize - text.as_ptr() as usize).collect();
+    let vaults = envelope
+        .vaults
+        .into_par_iter()
+        .zip(offsets.par_iter())
+        .enumerate()
+        .map(|(index, (raw, &start))| {
+            VaultRecord::from_json(raw.to_owned()).map_err(|problem| {
+                let record = format!("/vaults/{index}");
+                match problem.offset {
+                    Some(local) => {
+                        InventoryError::Invalid {
+                            file: file.to_string(),
+                            at: Position::at_offset(text, start + local),
+                            message: format!("not a valid vault record: {}", strip_position(&problem.message)),
+                        }
+                    }
+                    None => InventoryError::at(file, text, &format!("{record}{}", problem.pointer), problem.message),
+                }
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let inventory = Inventory {
+        schema: envelope.schema,
+        schema_version: envelope.schema_version,
+        generated_by: envelope.generated_by,
+        tenants: envelope.tenants,
+        subscriptions: envelope.subscriptions,
+        vaults,
+        pricings: envelope.pricings,
+        role_definitions: envelope.role_definitions,
+        principals: envelope.principals,
+        errors: envelope.errors,
+    };
+    Ok((inventory, offsets))
+}
+
+fn strip_position(message: &str) -> &str {
+    message.rfind(" at line ").map_or(message, |i| &message[..i])
 }
 
 fn schema_version_problem(text: &str) -> Option<String> {
@@ -68,58 +137,6 @@ fn schema_version_problem(text: &str) -> Option<String> {
         )),
         None => None,
     }
-}
-
-/// Checks what the type system cannot: ids present, and no secret values anywhere.
-/// Returns the JSON pointer of the offending value and what is wrong with it.
-pub fn validate(inventory: &Inventory) -> Result<(), (String, String)> {
-    for (i, vault) in inventory.vaults.iter().enumerate() {
-        let base = format!("/vaults/{i}");
-        let resource = vault
-            .resource
-            .as_object()
-            .ok_or_else(|| (format!("{base}/resource"), "expected the vault resource to be an object".to_string()))?;
-        for field in ["id", "name"] {
-            if !resource.get(field).is_some_and(Value::is_string) {
-                return Err((
-                    format!("{base}/resource"),
-                    format!("vault resource is missing its \"{field}\" (a string): every vault needs its ARM {field}"),
-                ));
-            }
-        }
-        for (j, secret) in vault.secrets.iter().enumerate() {
-            let at = format!("{base}/secrets/{j}");
-            let has_value = secret.get("value").is_some()
-                || secret.pointer("/properties/value").is_some();
-            if has_value {
-                let pointer = if secret.get("value").is_some() {
-                    format!("{at}/value")
-                } else {
-                    format!("{at}/properties/value")
-                };
-                return Err((
-                    pointer,
-                    "secret carries a \"value\": an inventory holds secret metadata only, never secret values \
-                     (was this pasted from `az keyvault secret show`?); remove the value and scan again"
-                        .to_string(),
-                ));
-            }
-            if !secret.get("name").is_some_and(Value::is_string) {
-                return Err((at, "secret is missing its \"name\" (a string)".to_string()));
-            }
-        }
-        for (kind, items) in [("keys", &vault.keys), ("certificates", &vault.certificates)] {
-            for (j, item) in items.iter().enumerate() {
-                if !item.get("name").is_some_and(Value::is_string) {
-                    return Err((
-                        format!("{base}/{kind}/{j}"),
-                        format!("{} is missing its \"name\" (a string)", kind.trim_end_matches('s')),
-                    ));
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -116,7 +116,7 @@ impl Engine {
         vault: &VaultRecord,
     ) -> Result<Vec<RuleHit>, PolicyError> {
         let mut input = BTreeMap::new();
-        input.insert(Value::from("vault"), vault_input(vault));
+        input.insert(Value::from("vault"), vault_input(vault)?);
         engine.set_input(Value::from(input));
         let result = engine.eval_rule(VAULT_ENTRY.into()).map_err(PolicyError::rego)?;
         self.read_hits(&result, Some((index, vault.id())))
@@ -124,9 +124,9 @@ impl Engine {
 
     fn evaluate_tenant(&self, inventory: &Inventory) -> Result<Vec<RuleHit>, PolicyError> {
         let mut engine = self.prepared.clone();
-        let document = serde_json::to_value(inventory).map_err(PolicyError::rego)?;
+        let document = serde_json::to_string(inventory).map_err(PolicyError::rego)?;
         let mut input = BTreeMap::new();
-        input.insert(Value::from("inventory"), to_rego(&document));
+        input.insert(Value::from("inventory"), Value::from_json_str(&document).map_err(PolicyError::rego)?);
         engine.set_input(Value::from(input));
         let result = engine.eval_rule(TENANT_ENTRY.into()).map_err(PolicyError::rego)?;
         let mut hits = self.read_hits(&result, None)?;
@@ -281,23 +281,26 @@ pub fn to_rego(value: &serde_json::Value) -> Value {
     Value::deserialize(value).unwrap_or(Value::Undefined)
 }
 
-fn to_rego_array(values: &[serde_json::Value]) -> Value {
-    Value::from(values.iter().map(to_rego).collect::<Vec<_>>())
-}
+/// Record fields a policy may rely on being arrays even when a record leaves them out.
+const RECORD_ARRAYS: [&str; 6] =
+    ["secrets", "keys", "certificates", "roleAssignments", "diagnosticSettings", "privateEndpoints"];
 
-/// `input.vault`: the vault record as the policies see it.
-pub fn vault_input(vault: &VaultRecord) -> Value {
-    let mut record = BTreeMap::new();
-    record.insert(Value::from("resource"), to_rego(&vault.resource));
-    record.insert(Value::from("secrets"), to_rego_array(&vault.secrets));
-    record.insert(Value::from("keys"), to_rego_array(&vault.keys));
-    record.insert(Value::from("certificates"), to_rego_array(&vault.certificates));
-    record.insert(Value::from("roleAssignments"), to_rego_array(&vault.role_assignments));
-    record.insert(Value::from("diagnosticSettings"), to_rego_array(&vault.diagnostic_settings));
-    record.insert(Value::from("privateEndpoints"), to_rego_array(&vault.private_endpoints));
-    let source = serde_json::to_value(&vault.source).unwrap_or_default();
-    record.insert(Value::from("source"), to_rego(&source));
-    Value::from(record)
+/// `input.vault`: the vault record as the policies see it, parsed straight from its text.
+pub fn vault_input(vault: &VaultRecord) -> Result<Value, PolicyError> {
+    let mut record = Value::from_json_str(vault.json()).map_err(PolicyError::rego)?;
+    let object = record.as_object_mut().map_err(PolicyError::rego)?;
+    for field in RECORD_ARRAYS {
+        let key = Value::from(field);
+        if !object.contains_key(&key) {
+            object.insert(key, Value::new_array());
+        }
+    }
+    let key = Value::from("source");
+    if !object.contains_key(&key) {
+        let source = serde_json::to_value(vault.source()).unwrap_or_default();
+        object.insert(key, to_rego(&source));
+    }
+    Ok(record)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 pub mod snapshot;
 
 use crate::finding::FileLocation;
+use crate::span::Position;
 use crate::inventory::{Inventory, InventoryError};
 use std::path::Path;
 
@@ -23,6 +24,9 @@ pub enum Anchor {
     /// The record lives in a JSON file. Each mapping takes a prefix of the record (as a JSON pointer
     /// into the vault record, "" for all of it) to a JSON pointer in `file`; the longest prefix wins.
     Json { file: String, mappings: Vec<(String, String)> },
+    /// The record is itself a JSON value in `file` starting at `start` (an inventory): paths are
+    /// located in the record's own text, so the file is not read again.
+    Record { file: String, start: Position },
     /// A fixed place: the record names its own source file and line.
     Fixed(FileLocation),
     /// No file: a resource read from Azure; outputs identify it by its resource id.

@@ -1,0 +1,209 @@
+//! One vault record, stored as its JSON text.
+//!
+//! A large inventory is mostly vault records, and every consumer but the policy engine needs only
+//! a few envelope fields. Keeping each record as text (checked once on the way in) costs its size
+//! once, where a `serde_json::Value` tree costs about six times that; the engine parses the text
+//! straight into Rego values, and other consumers call [`VaultRecord::parts`] when they need more.
+
+use super::SourceRef;
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+/// The record as sources build it and consumers read it: the verbatim ARM vault plus context.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VaultParts {
+    /// The verbatim ARM vault resource: id, name, type, location, tags, properties, systemData.
+    pub resource: Value,
+    #[serde(default)]
+    pub secrets: Vec<Value>,
+    #[serde(default)]
+    pub keys: Vec<Value>,
+    #[serde(default)]
+    pub certificates: Vec<Value>,
+    #[serde(default)]
+    pub role_assignments: Vec<Value>,
+    #[serde(default)]
+    pub diagnostic_settings: Vec<Value>,
+    #[serde(default)]
+    pub private_endpoints: Vec<Value>,
+    #[serde(default)]
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone)]
+pub struct VaultRecord {
+    id: String,
+    name: String,
+    source: SourceRef,
+    json: Box<RawValue>,
+}
+
+/// Why a record was rejected: a JSON pointer relative to the record, and what is wrong there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordProblem {
+    pub pointer: String,
+    pub message: String,
+    /// Byte offset in the record text, for JSON errors that have no pointer.
+    pub offset: Option<usize>,
+}
+
+/// What is checked without building the record's value tree.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Header {
+    resource: ResourceHeader,
+    #[serde(default)]
+    secrets: Vec<ItemHeader>,
+    #[serde(default)]
+    keys: Vec<ItemHeader>,
+    #[serde(default)]
+    certificates: Vec<ItemHeader>,
+    #[serde(default)]
+    role_assignments: Vec<IgnoredAny>,
+    #[serde(default)]
+    diagnostic_settings: Vec<IgnoredAny>,
+    #[serde(default)]
+    private_endpoints: Vec<IgnoredAny>,
+    #[serde(default)]
+    source: SourceRef,
+}
+
+#[derive(Deserialize)]
+struct ResourceHeader {
+    id: Option<Value>,
+    name: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct ItemHeader {
+    name: Option<Value>,
+    value: Option<IgnoredAny>,
+    properties: Option<ItemProperties>,
+}
+
+#[derive(Deserialize)]
+struct ItemProperties {
+    value: Option<IgnoredAny>,
+}
+
+const SECRET_VALUE: &str = "secret carries a \"value\": an inventory holds secret metadata only, never secret values \
+(was this pasted from `az keyvault secret show`?); remove the value and scan again";
+
+impl VaultRecord {
+    /// Checks a record's JSON text and keeps it.
+    pub fn from_json(json: Box<RawValue>) -> Result<VaultRecord, RecordProblem> {
+        let header: Header = serde_json::from_str(json.get()).map_err(|err| RecordProblem {
+            pointer: String::new(),
+            message: err.to_string(),
+            offset: Some(offset_of(json.get(), err.line(), err.column())),
+        })?;
+        let problem = |pointer: String, message: String| RecordProblem { pointer, message, offset: None };
+        let field = |value: Option<Value>, what: &str| match value {
+            Some(Value::String(s)) => Ok(s),
+            _ => Err(problem(
+                "/resource".into(),
+                format!("vault resource is missing its \"{what}\" (a string): every vault needs its ARM {what}"),
+            )),
+        };
+        let id = field(header.resource.id, "id")?;
+        let name = field(header.resource.name, "name")?;
+        for (j, secret) in header.secrets.iter().enumerate() {
+            if secret.value.is_some() {
+                return Err(problem(format!("/secrets/{j}/value"), SECRET_VALUE.into()));
+            }
+            if secret.properties.as_ref().is_some_and(|p| p.value.is_some()) {
+                return Err(problem(format!("/secrets/{j}/properties/value"), SECRET_VALUE.into()));
+            }
+        }
+        for (kind, items) in [("secrets", &header.secrets), ("keys", &header.keys), ("certificates", &header.certificates)] {
+            for (j, item) in items.iter().enumerate() {
+                if !matches!(item.name, Some(Value::String(_))) {
+                    return Err(problem(
+                        format!("/{kind}/{j}"),
+                        format!("{} is missing its \"name\" (a string)", kind.trim_end_matches('s')),
+                    ));
+                }
+            }
+        }
+        let _ = (header.role_assignments, header.diagnostic_settings, header.private_endpoints);
+        Ok(VaultRecord { id, name, source: header.source, json })
+    }
+
+    /// Builds a record from its parts (what sources do).
+    pub fn new(parts: &VaultParts) -> Result<VaultRecord, RecordProblem> {
+        let json = serde_json::value::to_raw_value(parts)
+            .map_err(|e| RecordProblem { pointer: String::new(), message: e.to_string(), offset: None })?;
+        VaultRecord::from_json(json)
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn source(&self) -> &SourceRef {
+        &self.source
+    }
+
+    /// The record's JSON text.
+    pub fn json(&self) -> &str {
+        self.json.get()
+    }
+
+    /// The record as values. The text was checked when the record was made, so this only fails
+    /// on memory exhaustion-like conditions; callers still handle the error.
+    pub fn parts(&self) -> Result<VaultParts, serde_json::Error> {
+        serde_json::from_str(self.json.get())
+    }
+}
+
+impl Serialize for VaultRecord {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.json.serialize(serializer)
+    }
+}
+
+/// Byte offset of serde_json's 1-based (line, column) in `text`.
+pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let line_start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    (line_start + column.saturating_sub(1)).min(text.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(text: &str) -> Result<VaultRecord, RecordProblem> {
+        VaultRecord::from_json(RawValue::from_string(text.to_string()).expect("valid JSON"))
+    }
+
+    #[test]
+    fn keeps_header_fields() {
+        let r = record(r#"{"resource":{"id":"/v","name":"v","properties":{}},"source":{"kind":"live"}}"#).expect("ok");
+        assert_eq!((r.id(), r.name(), r.source().kind), ("/v", "v", super::super::SourceKind::Live));
+    }
+
+    #[test]
+    fn rejects_secret_values_anywhere() {
+        let p = record(r#"{"resource":{"id":"/v","name":"v"},"secrets":[{"name":"a"},{"name":"b","properties":{"value":"x"}}]}"#)
+            .expect_err("value");
+        assert_eq!(p.pointer, "/secrets/1/properties/value");
+    }
+
+    #[test]
+    fn round_trips_through_parts() {
+        let parts = VaultParts {
+            resource: serde_json::json!({"id": "/v", "name": "v"}),
+            secrets: vec![serde_json::json!({"name": "s"})],
+            ..VaultParts::default()
+        };
+        let r = VaultRecord::new(&parts).expect("valid");
+        assert_eq!(r.parts().expect("parses"), parts);
+    }
+}
