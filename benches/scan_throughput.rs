@@ -14,11 +14,15 @@ use std::time::Instant;
 fn vault(index: usize, secrets: usize, keys: usize) -> serde_json::Value {
     let sub = format!("{:08x}-0000-4000-8000-{:012x}", index % 97, index % 97);
     let name = format!("kv-bench-{index:05}");
-    let id = format!("/subscriptions/{sub}/resourceGroups/rg-bench-{}/providers/Microsoft.KeyVault/vaults/{name}", index % 13);
+    let id = format!(
+        "/subscriptions/{sub}/resourceGroups/rg-bench-{}/providers/Microsoft.KeyVault/vaults/{name}",
+        index % 13
+    );
     let compliant = index % 3 == 0;
     let secrets: Vec<_> = (0..secrets)
         .map(|s| {
-            let mut attributes = json!({"enabled": s % 7 != 0, "created": 1_700_000_000 + s, "updated": 1_700_000_000 + s});
+            let mut attributes =
+                json!({"enabled": s % 7 != 0, "created": 1_700_000_000 + s, "updated": 1_700_000_000 + s});
             // A third of the vaults have two secrets without expiry (one of them disabled).
             if index % 3 != 1 || s >= 2 {
                 attributes["exp"] = json!(1_900_000_000 + s);
@@ -139,7 +143,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let input_mib = size as f64 / 1_048_576.0;
     let peak_mib = peak_kib as f64 / 1024.0;
     println!("scan_throughput: {vaults} vaults x {secrets} secrets x {keys} keys, {input_mib:.1} MiB inventory, {findings} findings");
-    println!("  end to end (file -> SARIF), median of {runs}: {median:.3} s = {:.0} vault records/s", vaults as f64 / median);
+    println!(
+        "  end to end (file -> SARIF), median of {runs}: {median:.3} s = {:.0} vault records/s",
+        vaults as f64 / median
+    );
     println!("  peak RSS of kvscan: {peak_mib:.0} MiB = {:.2}x the input size", peak_mib / input_mib);
     println!("  runs: {}", times.iter().map(|t| format!("{t:.3}s")).collect::<Vec<_>>().join(", "));
     Ok(())

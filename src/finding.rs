@@ -78,9 +78,9 @@ impl FromStr for FailOn {
         if s.eq_ignore_ascii_case("none") {
             return Ok(FailOn::None);
         }
-        s.parse().map(FailOn::Severity).map_err(|_| {
-            format!("unknown --fail-on value '{s}' (expected low, medium, high, critical or none)")
-        })
+        s.parse()
+            .map(FailOn::Severity)
+            .map_err(|_| format!("unknown --fail-on value '{s}' (expected low, medium, high, critical or none)"))
     }
 }
 
@@ -156,13 +156,7 @@ impl Finding {
 
     /// Sort key for deterministic output: vault, rule, resource, path, message.
     pub fn sort_key(&self) -> (&str, &str, &str, &str, &str) {
-        (
-            &self.vault,
-            &self.rule_id,
-            &self.resource,
-            self.path.as_deref().unwrap_or_default(),
-            &self.message,
-        )
+        (&self.vault, &self.rule_id, &self.resource, self.path.as_deref().unwrap_or_default(), &self.message)
     }
 }
 
@@ -209,17 +203,36 @@ mod tests {
 
     #[test]
     fn fingerprint_is_stable_and_case_insensitive_in_resource() {
-        let a = Finding::fingerprint("KV001", "/subscriptions/S/resourceGroups/RG/providers/Microsoft.KeyVault/vaults/kv", Some("resource.properties.enablePurgeProtection"));
-        let b = Finding::fingerprint("KV001", "/subscriptions/s/resourcegroups/rg/providers/microsoft.keyvault/vaults/KV", Some("resource.properties.enablePurgeProtection"));
+        let a = Finding::fingerprint(
+            "KV001",
+            "/subscriptions/S/resourceGroups/RG/providers/Microsoft.KeyVault/vaults/kv",
+            Some("resource.properties.enablePurgeProtection"),
+        );
+        let b = Finding::fingerprint(
+            "KV001",
+            "/subscriptions/s/resourcegroups/rg/providers/microsoft.keyvault/vaults/KV",
+            Some("resource.properties.enablePurgeProtection"),
+        );
         assert_eq!(a, b);
         assert_eq!(a.len(), 32);
         // Pinned: changing the derivation would reopen every alert users have triaged.
-        assert_eq!(
-            Finding::fingerprint("KV001", "/x", None),
-            Finding::fingerprint("KV001", "/X", Some(""))
+        assert_eq!(Finding::fingerprint("KV001", "/x", None), Finding::fingerprint("KV001", "/X", Some("")));
+        assert_ne!(
+            a,
+            Finding::fingerprint(
+                "KV003",
+                "/subscriptions/s/resourcegroups/rg/providers/microsoft.keyvault/vaults/kv",
+                Some("resource.properties.enablePurgeProtection")
+            )
         );
-        assert_ne!(a, Finding::fingerprint("KV003", "/subscriptions/s/resourcegroups/rg/providers/microsoft.keyvault/vaults/kv", Some("resource.properties.enablePurgeProtection")));
-        assert_ne!(a, Finding::fingerprint("KV001", "/subscriptions/s/resourcegroups/rg/providers/microsoft.keyvault/vaults/kv", None));
+        assert_ne!(
+            a,
+            Finding::fingerprint(
+                "KV001",
+                "/subscriptions/s/resourcegroups/rg/providers/microsoft.keyvault/vaults/kv",
+                None
+            )
+        );
     }
 
     #[test]
@@ -235,11 +248,7 @@ mod tests {
 
     #[test]
     fn renders_paths() {
-        let path = [
-            PathToken::Key("secrets".into()),
-            PathToken::Index(2),
-            PathToken::Key("properties".into()),
-        ];
+        let path = [PathToken::Key("secrets".into()), PathToken::Index(2), PathToken::Key("properties".into())];
         assert_eq!(render_path(&path), "secrets[2].properties");
     }
 }

@@ -2,10 +2,10 @@
 
 use crate::finding::{render_path, FailOn, FileLocation, Finding, Location, PathToken, Severity, Status};
 use crate::inventory::{Inventory, ScanError, SourceKind};
-use rayon::prelude::*;
 use crate::policy::{Catalog, Engine, PolicyError, RuleHit, RuleMeta};
 use crate::source::{Anchor, Loaded};
 use crate::span;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone)]
@@ -63,10 +63,7 @@ impl ScanReport {
     }
 
     pub fn failing(&self, fail_on: FailOn) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.status == Status::Open && fail_on.fails(f.severity))
-            .count()
+        self.findings.iter().filter(|f| f.status == Status::Open && fail_on.fails(f.severity)).count()
     }
 
     pub fn count(&self, severity: Severity) -> usize {
@@ -102,10 +99,8 @@ pub fn scan(loaded: &Loaded, catalog: &Catalog, options: &ScanOptions) -> Result
     let engine = Engine::new(catalog, |rule| !disabled(rule), data)?;
     let hits = engine.evaluate(inventory)?;
 
-    let mut findings: Vec<(Finding, Option<(usize, String)>)> = hits
-        .into_iter()
-        .map(|hit| to_finding(&engine, loaded, hit))
-        .collect();
+    let mut findings: Vec<(Finding, Option<(usize, String)>)> =
+        hits.into_iter().map(|hit| to_finding(&engine, loaded, hit)).collect();
     resolve_locations(&mut findings, &loaded.anchors, inventory);
     let mut findings: Vec<Finding> = findings.into_iter().map(|(f, _)| f).collect();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -135,7 +130,7 @@ fn scan_kind(loaded: &Loaded) -> ScanKind {
     let kinds: Vec<SourceKind> = loaded.inventory.vaults.iter().map(|v| v.source().kind).collect();
     if kinds.iter().any(|k| !matches!(k, SourceKind::Live | SourceKind::Inventory)) {
         ScanKind::Iac
-    } else if kinds.iter().any(|k| *k == SourceKind::Live) {
+    } else if kinds.contains(&SourceKind::Live) {
         ScanKind::Live
     } else {
         ScanKind::Inventory
@@ -262,7 +257,10 @@ mod tests {
             fallback_chain("/vaults/3", "/secrets/0/properties/attributes/exp"),
             vec!["/vaults/3/secrets/0/properties/attributes/exp", "/vaults/3/secrets/0", "/vaults/3"]
         );
-        assert_eq!(fallback_chain("/vaults/0/resource", "/properties/x"), vec!["/vaults/0/resource/properties/x", "/vaults/0/resource"]);
+        assert_eq!(
+            fallback_chain("/vaults/0/resource", "/properties/x"),
+            vec!["/vaults/0/resource/properties/x", "/vaults/0/resource"]
+        );
         assert_eq!(fallback_chain("/vaults/0", ""), vec!["/vaults/0", "/vaults/0"]);
     }
 

@@ -22,10 +22,7 @@ impl Position {
         let before = &text.as_bytes()[..offset];
         let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
         let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-        let column = text
-            .get(line_start..offset)
-            .map_or(offset - line_start, |s| s.chars().count()) as u32
-            + 1;
+        let column = text.get(line_start..offset).map_or(offset - line_start, |s| s.chars().count()) as u32 + 1;
         Position { line, column }
     }
 }
@@ -53,11 +50,7 @@ fn split_pointer(pointer: &str) -> Vec<String> {
     if pointer.is_empty() {
         return Vec::new();
     }
-    pointer
-        .trim_start_matches('/')
-        .split('/')
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect()
+    pointer.trim_start_matches('/').split('/').map(|t| t.replace("~1", "/").replace("~0", "~")).collect()
 }
 
 #[derive(Default)]
@@ -325,9 +318,7 @@ impl<'a> Scanner<'a> {
                         return Ok(std::borrow::Cow::Borrowed(raw));
                     }
                     let quoted = format!("\"{raw}\"");
-                    return serde_json::from_str::<String>(&quoted)
-                        .map(std::borrow::Cow::Owned)
-                        .map_err(|_| Stop);
+                    return serde_json::from_str::<String>(&quoted).map(std::borrow::Cow::Owned).map_err(|_| Stop);
                 }
                 _ => self.pos += 1,
             }
@@ -343,10 +334,7 @@ mod tests {
     #[test]
     fn finds_nested_values_and_array_items() {
         let text = "{\n  \"a\": {\"b\": [10,\n  {\"c\": true}]},\n  \"d\": 1\n}";
-        let found = locate(
-            text,
-            &["/a/b/1/c".into(), "/d".into(), "/a/b/1".into(), "/missing".into(), "".into()],
-        );
+        let found = locate(text, &["/a/b/1/c".into(), "/d".into(), "/a/b/1".into(), "/missing".into(), "".into()]);
         assert_eq!(found["/a/b/1/c"], Position { line: 3, column: 9 });
         assert_eq!(found["/a/b/1"], Position { line: 3, column: 3 });
         assert_eq!(found["/d"], Position { line: 4, column: 8 });

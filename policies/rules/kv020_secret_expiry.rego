@@ -35,8 +35,9 @@ import data.kvscan.lib
 
 deny contains finding if {
 	some index, secret in input.vault.secrets
-	not lib.disabled(secret)
-	not is_number(object.get(object.get(object.get(secret, "properties", {}), "attributes", {}), "exp", null))
+	# Inlined rather than lib.disabled(): a function call per secret costs more than the test.
+	not secret.properties.attributes.enabled == false
+	not is_number(secret.properties.attributes.exp)
 	finding := {
 		"resource": lib.child_id(input.vault, "secrets", secret),
 		"message": sprintf("Secret '%s' in Key Vault '%s' has no expiration date", [secret.name, input.vault.resource.name]),

@@ -35,7 +35,8 @@ pub fn run(command: PolicyCommand) -> anyhow::Result<Exit> {
 fn table(catalog: &Catalog) -> String {
     let mut out = format!("{:<7} {:<9} {:<7} {}\n", "ID", "SEVERITY", "SCOPE", "TITLE");
     for rule in &catalog.rules {
-        let scope = serde_json::to_value(rule.scope).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let scope =
+            serde_json::to_value(rule.scope).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         out.push_str(&format!("{:<7} {:<9} {:<7} {}\n", rule.id, rule.severity, scope, rule.title));
     }
     out

@@ -43,7 +43,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Exit> {
             write_file(path, &output::render(format, &report, &Context { color: false, ..context.clone() })?)?;
         }
     }
-    let main = output::render(args.format, &report, &Context { color: color && args.format == Format::Text, ..context.clone() })?;
+    let main = output::render(
+        args.format,
+        &report,
+        &Context { color: color && args.format == Format::Text, ..context.clone() },
+    )?;
     match &args.output {
         Some(path) => write_file(path, &main)?,
         None => print!("{main}"),

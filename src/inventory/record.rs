@@ -118,7 +118,9 @@ impl VaultRecord {
                 return Err(problem(format!("/secrets/{j}/properties/value"), SECRET_VALUE.into()));
             }
         }
-        for (kind, items) in [("secrets", &header.secrets), ("keys", &header.keys), ("certificates", &header.certificates)] {
+        for (kind, items) in
+            [("secrets", &header.secrets), ("keys", &header.keys), ("certificates", &header.certificates)]
+        {
             for (j, item) in items.iter().enumerate() {
                 if !matches!(item.name, Some(Value::String(_))) {
                     return Err(problem(
@@ -134,8 +136,11 @@ impl VaultRecord {
 
     /// Builds a record from its parts (what sources do).
     pub fn new(parts: &VaultParts) -> Result<VaultRecord, RecordProblem> {
-        let json = serde_json::value::to_raw_value(parts)
-            .map_err(|e| RecordProblem { pointer: String::new(), message: e.to_string(), offset: None })?;
+        let json = serde_json::value::to_raw_value(parts).map_err(|e| RecordProblem {
+            pointer: String::new(),
+            message: e.to_string(),
+            offset: None,
+        })?;
         VaultRecord::from_json(json)
     }
 
@@ -191,8 +196,10 @@ mod tests {
 
     #[test]
     fn rejects_secret_values_anywhere() {
-        let p = record(r#"{"resource":{"id":"/v","name":"v"},"secrets":[{"name":"a"},{"name":"b","properties":{"value":"x"}}]}"#)
-            .expect_err("value");
+        let p = record(
+            r#"{"resource":{"id":"/v","name":"v"},"secrets":[{"name":"a"},{"name":"b","properties":{"value":"x"}}]}"#,
+        )
+        .expect_err("value");
         assert_eq!(p.pointer, "/secrets/1/properties/value");
     }
 

@@ -2,9 +2,9 @@
 
 use super::record::offset_of;
 use super::{Inventory, VaultRecord, SCHEMA_VERSION};
-use serde_json::value::RawValue;
 use crate::span::{self, Position};
 use rayon::prelude::*;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 #[derive(Debug, thiserror::Error)]
@@ -15,9 +15,7 @@ pub enum InventoryError {
 
 impl InventoryError {
     fn at(file: &str, text: &str, pointer: &str, message: String) -> Self {
-        let at = span::locate(text, &[pointer.to_string()])
-            .remove(pointer)
-            .unwrap_or(Position::START);
+        let at = span::locate(text, &[pointer.to_string()]).remove(pointer).unwrap_or(Position::START);
         InventoryError::Invalid { file: file.to_string(), at, message }
     }
 }
@@ -92,13 +90,11 @@ pub fn parse_with_offsets(file: &str, text: &str) -> Result<(Inventory, Vec<usiz
             VaultRecord::from_json(raw.to_owned()).map_err(|problem| {
                 let record = format!("/vaults/{index}");
                 match problem.offset {
-                    Some(local) => {
-                        InventoryError::Invalid {
-                            file: file.to_string(),
-                            at: Position::at_offset(text, start + local),
-                            message: format!("not a valid vault record: {}", strip_position(&problem.message)),
-                        }
-                    }
+                    Some(local) => InventoryError::Invalid {
+                        file: file.to_string(),
+                        at: Position::at_offset(text, start + local),
+                        message: format!("not a valid vault record: {}", strip_position(&problem.message)),
+                    },
                     None => InventoryError::at(file, text, &format!("{record}{}", problem.pointer), problem.message),
                 }
             })
@@ -149,11 +145,8 @@ mod tests {
 
     #[test]
     fn accepts_minimal_inventory() {
-        let inv = parse(
-            "inv.json",
-            r#"{"schemaVersion":1,"vaults":[{"resource":{"id":"/x/vaults/a","name":"a"}}]}"#,
-        )
-        .expect("valid");
+        let inv = parse("inv.json", r#"{"schemaVersion":1,"vaults":[{"resource":{"id":"/x/vaults/a","name":"a"}}]}"#)
+            .expect("valid");
         assert_eq!(inv.vaults[0].name(), "a");
     }
 

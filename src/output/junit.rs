@@ -46,10 +46,8 @@ pub fn render(report: &ScanReport, _context: &Context) -> Result<String, OutputE
             *per_resource.entry(finding.resource.to_ascii_lowercase()).or_default() += 1;
         }
         let failing_vaults: BTreeSet<String> = findings.iter().map(|f| f.vault.to_ascii_lowercase()).collect();
-        let mut cases: Vec<TestCase> = findings
-            .iter()
-            .map(|f| failure_case(f, per_resource[&f.resource.to_ascii_lowercase()] > 1))
-            .collect();
+        let mut cases: Vec<TestCase> =
+            findings.iter().map(|f| failure_case(f, per_resource[&f.resource.to_ascii_lowercase()] > 1)).collect();
         match rule.scope {
             RuleScope::Vault => {
                 for vault in &report.vaults {
@@ -72,9 +70,7 @@ pub fn render(report: &ScanReport, _context: &Context) -> Result<String, OutputE
         suite.add_test_cases(cases);
         junit.add_test_suite(suite);
     }
-    let mut text = junit
-        .to_string()
-        .map_err(|e| OutputError::Serialize { format: "JUnit", message: e.to_string() })?;
+    let mut text = junit.to_string().map_err(|e| OutputError::Serialize { format: "JUnit", message: e.to_string() })?;
     if !text.ends_with('\n') {
         text.push('\n');
     }

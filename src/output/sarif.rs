@@ -129,11 +129,8 @@ fn result(finding: &Finding, rule_index: usize) -> sarif::Result {
 pub fn render(report: &ScanReport, context: &Context) -> Result<String, OutputError> {
     let rules: Vec<sarif::ReportingDescriptor> = report.rules.iter().map(|r| descriptor(r, context)).collect();
     let index: BTreeMap<&str, usize> = report.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
-    let results: Vec<sarif::Result> = report
-        .findings
-        .iter()
-        .filter_map(|f| index.get(f.rule_id.as_str()).map(|i| result(f, *i)))
-        .collect();
+    let results: Vec<sarif::Result> =
+        report.findings.iter().filter_map(|f| index.get(f.rule_id.as_str()).map(|i| result(f, *i))).collect();
     let notifications: Vec<sarif::Notification> = report
         .errors
         .iter()
@@ -158,7 +155,9 @@ pub fn render(report: &ScanReport, context: &Context) -> Result<String, OutputEr
         .build();
     let run = sarif::Run::builder()
         .tool(sarif::Tool::builder().driver(driver).build())
-        .automation_details(sarif::RunAutomationDetails::builder().id(format!("kvscan/{}/", report.kind.as_str())).build())
+        .automation_details(
+            sarif::RunAutomationDetails::builder().id(format!("kvscan/{}/", report.kind.as_str())).build(),
+        )
         .column_kind(serde_json::json!("unicodeCodePoints"))
         .invocations(vec![invocation])
         .results(results)

@@ -25,7 +25,7 @@ fn severity_label(context: &Context, severity: Severity) -> String {
 }
 
 /// The part of a resource id below its vault (`/secrets/db-password`), or the id itself.
-fn object_label<'a>(finding: &'a Finding) -> Option<&'a str> {
+fn object_label(finding: &Finding) -> Option<&str> {
     if finding.resource.eq_ignore_ascii_case(&finding.vault) {
         return None;
     }
@@ -93,10 +93,7 @@ pub fn render(report: &ScanReport, context: &Context) -> String {
         }
         out.push('\n');
     }
-    let counts: Vec<String> = Severity::ALL
-        .iter()
-        .map(|s| format!("{} {}", report.count(*s), s.as_str()))
-        .collect();
+    let counts: Vec<String> = Severity::ALL.iter().map(|s| format!("{} {}", report.count(*s), s.as_str())).collect();
     let failing = report.failing(context.fail_on);
     let verdict = match super::json::verdict(report, context) {
         "fail" => paint(context, "1;31", &format!("FAIL: {failing} finding(s) at or above {}", context.fail_on)),

@@ -35,7 +35,8 @@ pub struct Catalog {
     /// Every non-test module, rules and libraries alike.
     pub modules: Vec<Module>,
     pub tests: Vec<Module>,
-    /// JSON documents merged under `data.kvscan.<file stem>` (e.g. `data.kvscan.roles`).
+    /// JSON documents under `data.kvscan.<file stem>` (e.g. `data.kvscan.roles`); a user
+    /// directory's document replaces a built-in one of the same name.
     pub data: BTreeMap<String, serde_json::Value>,
 }
 
@@ -120,16 +121,13 @@ fn collect_rego(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
         out.push(dir.to_path_buf());
         return Ok(());
     }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(io)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()
-        .map_err(io)?;
+    let mut entries: Vec<PathBuf> =
+        std::fs::read_dir(dir).map_err(io)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>().map_err(io)?;
     entries.sort();
     for path in entries {
         if path.is_dir() {
             collect_rego(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "rego") {
+        } else if path.extension().is_some_and(|e| e == "rego" || e == "json") {
             out.push(path);
         }
     }

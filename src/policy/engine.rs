@@ -131,12 +131,8 @@ impl Engine {
         let result = engine.eval_rule(TENANT_ENTRY.into()).map_err(PolicyError::rego)?;
         let mut hits = self.read_hits(&result, None)?;
         // A tenant rule names the vault in its finding; map it back to the record for locations.
-        let by_id: BTreeMap<String, usize> = inventory
-            .vaults
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v.id().to_ascii_lowercase(), i))
-            .collect();
+        let by_id: BTreeMap<String, usize> =
+            inventory.vaults.iter().enumerate().map(|(i, v)| (v.id().to_ascii_lowercase(), i)).collect();
         for hit in &mut hits {
             if hit.vault.is_none() {
                 hit.vault = by_id.get(&hit.resource.to_ascii_lowercase()).copied();
@@ -262,10 +258,7 @@ fn aggregator(rules: &[RuleMeta]) -> String {
             RuleScope::Tenant => "tenant_hits",
         };
         wrote[matches!(rule.scope, RuleScope::Tenant) as usize] = true;
-        text.push_str(&format!(
-            "{set} contains [{index}, f] if {{\n\tsome f in data.{}.deny\n}}\n\n",
-            rule.package
-        ));
+        text.push_str(&format!("{set} contains [{index}, f] if {{\n\tsome f in data.{}.deny\n}}\n\n", rule.package));
     }
     // Keep both entry points defined even when no rule of that scope is enabled.
     for (set, done) in [("vault_hits", wrote[0]), ("tenant_hits", wrote[1])] {

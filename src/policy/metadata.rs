@@ -130,9 +130,7 @@ pub fn parse_rule(source: &str, file: &str) -> Result<Option<RuleMeta>, Metadata
             custom.id
         )));
     }
-    let title = annotation
-        .title
-        .ok_or_else(|| at_block(format!("rule {} has no title", custom.id)))?;
+    let title = annotation.title.ok_or_else(|| at_block(format!("rule {} has no title", custom.id)))?;
     Ok(Some(RuleMeta {
         id: custom.id,
         title,

@@ -62,8 +62,7 @@ pub fn run(catalog: &Catalog) -> Result<Summary, PolicyError> {
         kvscan.insert(name.clone(), value.clone());
     }
     kvscan.insert("config".into(), serde_json::json!({}));
-    base.add_data(super::engine::to_rego(&serde_json::json!({ "kvscan": kvscan })))
-        .map_err(PolicyError::rego)?;
+    base.add_data(super::engine::to_rego(&serde_json::json!({ "kvscan": kvscan }))).map_err(PolicyError::rego)?;
 
     let mut summary = Summary::default();
     for module in &catalog.tests {

@@ -4,8 +4,8 @@
 pub mod snapshot;
 
 use crate::finding::FileLocation;
-use crate::span::Position;
 use crate::inventory::{Inventory, InventoryError};
+use crate::span::Position;
 use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
@@ -149,9 +149,10 @@ pub fn load_paths(paths: &[std::path::PathBuf]) -> Result<Loaded, SourceError> {
                 };
                 // A malformed inventory should say where it breaks, not that it is unknown.
                 if kind == InputKind::Other && text.contains("\"schemaVersion\"") {
-                    return Err(snapshot::load(&shown, &text).err().map(SourceError::from).unwrap_or(
-                        SourceError::Unsupported { path: shown, message },
-                    ));
+                    return Err(snapshot::load(&shown, &text)
+                        .err()
+                        .map(SourceError::from)
+                        .unwrap_or(SourceError::Unsupported { path: shown, message }));
                 }
                 return Err(SourceError::Unsupported { path: shown, message });
             }
@@ -169,7 +170,10 @@ mod tests {
         let p = Path::new("x.json");
         assert_eq!(detect(p, r#"{"schemaVersion":1,"vaults":[]}"#), InputKind::Inventory);
         assert_eq!(
-            detect(p, r#"{"$schema":"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#","resources":[]}"#),
+            detect(
+                p,
+                r#"{"$schema":"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#","resources":[]}"#
+            ),
             InputKind::ArmTemplate
         );
         assert_eq!(detect(p, r#"{"format_version":"1.2","planned_values":{}}"#), InputKind::TerraformPlan);
