@@ -62,8 +62,17 @@ pub struct ScanArgs {
     pub json: Option<PathBuf>,
 
     /// Fail (exit 1) on findings at or above this severity: low, medium, high, critical or none
-    #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_fail_on)]
-    pub fail_on: FailOn,
+    /// [default: the configuration's fail-on, else high]
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_fail_on)]
+    pub fail_on: Option<FailOn>,
+
+    /// Configuration file [default: .kvscan.yaml in the working directory, else at the git root]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// A previous JSON report (--json): findings already in it are shown as existing and do not fail
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 
     #[command(flatten)]
     pub policies: PolicyArgs,
@@ -103,6 +112,22 @@ pub enum PolicyCommand {
         policies: PolicyArgs,
         #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
+    },
+    /// Explain a rule: rationale, exact properties read, parameters, remediation, benchmarks
+    Explain {
+        /// Rule id, e.g. KV001
+        #[arg(value_name = "RULE")]
+        rule: String,
+        #[command(flatten)]
+        policies: PolicyArgs,
+    },
+    /// Write one Markdown page per rule plus an index (README.md) into a directory
+    Docs {
+        /// Directory to write, e.g. docs/rules
+        #[arg(long, short = 'o', value_name = "DIR")]
+        output: PathBuf,
+        #[command(flatten)]
+        policies: PolicyArgs,
     },
     /// Run every test_* rule of the built-in policies and of the given directories (like `opa test`)
     Test {

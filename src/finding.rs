@@ -94,11 +94,33 @@ impl fmt::Display for FailOn {
 }
 
 /// How a finding counts towards the gate.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// A violation: counts towards the gate.
     Open,
+    /// Accepted by an exemption in the configuration until its expiry date.
+    Exempted,
+    /// Already present in the `--baseline` report: shown, but does not fail the gate.
+    Existing,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::Exempted => "exempted",
+            Status::Existing => "existing",
+        }
+    }
+}
+
+/// The exemption that applies to a finding, as written in the configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExemptionNote {
+    pub reason: String,
+    pub owner: String,
+    pub expires: String,
 }
 
 /// A resolved place in a file; `file` is relative to the working directory when possible.
@@ -138,6 +160,8 @@ pub struct Finding {
     pub path: Option<String>,
     pub location: Location,
     pub fingerprint: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exemption: Option<ExemptionNote>,
 }
 
 impl Finding {

@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod finding;
 pub mod inventory;
 pub mod output;
@@ -12,6 +13,7 @@ pub mod policy;
 pub mod scan;
 pub mod source;
 pub mod span;
+pub mod triage;
 
 /// Process exit codes (documented in the README and `--help`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! The pipeline's middle: inventory → policy engine → findings with resolved locations.
 
 use crate::finding::{render_path, FailOn, FileLocation, Finding, Location, PathToken, Severity, Status};
-use crate::inventory::{Inventory, ScanError, SourceKind};
+use crate::inventory::{ScanError, SourceKind};
 use crate::policy::{Catalog, Engine, PolicyError, RuleHit, RuleMeta};
 use crate::source::{Anchor, Loaded};
 use crate::span;
@@ -55,6 +55,8 @@ pub struct ScanReport {
     /// Parts of the estate that were not scanned.
     pub errors: Vec<ScanError>,
     pub kind: ScanKind,
+    /// A `--baseline` was compared: findings are marked new or existing.
+    pub baseline: bool,
 }
 
 impl ScanReport {
@@ -66,8 +68,13 @@ impl ScanReport {
         self.findings.iter().filter(|f| f.status == Status::Open && fail_on.fails(f.severity)).count()
     }
 
+    /// Open findings of a severity (exempted and existing ones are counted apart).
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings.iter().filter(|f| f.severity == severity).count()
+        self.findings.iter().filter(|f| f.status == Status::Open && f.severity == severity).count()
+    }
+
+    pub fn count_status(&self, status: Status) -> usize {
+        self.findings.iter().filter(|f| f.status == status).count()
     }
 }
 
@@ -99,9 +106,9 @@ pub fn scan(loaded: &Loaded, catalog: &Catalog, options: &ScanOptions) -> Result
     let engine = Engine::new(catalog, |rule| !disabled(rule), data)?;
     let hits = engine.evaluate(inventory)?;
 
-    let mut findings: Vec<(Finding, Option<(usize, String)>)> =
+    let mut findings: Vec<(Finding, Option<(Option<usize>, String)>)> =
         hits.into_iter().map(|hit| to_finding(&engine, loaded, hit)).collect();
-    resolve_locations(&mut findings, &loaded.anchors, inventory);
+    resolve_locations(&mut findings, loaded);
     let mut findings: Vec<Finding> = findings.into_iter().map(|(f, _)| f).collect();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
@@ -123,7 +130,14 @@ pub fn scan(loaded: &Loaded, catalog: &Catalog, options: &ScanOptions) -> Result
     let mut errors = inventory.errors.clone();
     errors.sort();
     errors.dedup();
-    Ok(ScanReport { findings, rules: engine.rules().to_vec(), vaults, errors, kind: scan_kind(loaded) })
+    Ok(ScanReport {
+        findings,
+        rules: engine.rules().to_vec(),
+        vaults,
+        errors,
+        kind: scan_kind(loaded),
+        baseline: false,
+    })
 }
 
 fn scan_kind(loaded: &Loaded) -> ScanKind {
@@ -138,7 +152,7 @@ fn scan_kind(loaded: &Loaded) -> ScanKind {
 }
 
 /// Builds the finding and the record pointer its location must be resolved from.
-fn to_finding(engine: &Engine, loaded: &Loaded, hit: RuleHit) -> (Finding, Option<(usize, String)>) {
+fn to_finding(engine: &Engine, loaded: &Loaded, hit: RuleHit) -> (Finding, Option<(Option<usize>, String)>) {
     let rule = &engine.rules()[hit.rule];
     let vault = hit.vault.and_then(|i| loaded.inventory.vaults.get(i));
     let path = (!hit.path.is_empty()).then(|| render_path(&hit.path));
@@ -153,18 +167,27 @@ fn to_finding(engine: &Engine, loaded: &Loaded, hit: RuleHit) -> (Finding, Optio
         vault: vault.map(|v| v.id().to_string()).unwrap_or_default(),
         message: hit.message,
         path,
+        exemption: None,
     };
-    (finding, hit.vault.map(|i| (i, record_pointer)))
+    (finding, Some((hit.vault, record_pointer)))
 }
 
 /// Resolves symbolic locations to lines, reading each file once, only for files with findings.
-fn resolve_locations(findings: &mut [(Finding, Option<(usize, String)>)], anchors: &[Anchor], inventory: &Inventory) {
+fn resolve_locations(findings: &mut [(Finding, Option<(Option<usize>, String)>)], loaded: &Loaded) {
+    let (anchors, inventory) = (&loaded.anchors, &loaded.inventory);
     // file → [(finding index, candidate pointers, most precise first)]
     let mut wanted: BTreeMap<String, Vec<(usize, Vec<String>)>> = BTreeMap::new();
     // vault index → [(finding index, candidate pointers within the record)]
     let mut in_records: BTreeMap<usize, Vec<(usize, Vec<String>)>> = BTreeMap::new();
     for (index, (finding, target)) in findings.iter_mut().enumerate() {
         let Some((vault, record_pointer)) = target else { continue };
+        let Some(vault) = vault else {
+            // A tenant-wide finding: its path is relative to the inventory document.
+            if let (Some(document), false) = (&loaded.document, record_pointer.is_empty()) {
+                wanted.entry(document.clone()).or_default().push((index, fallback_chain("", record_pointer)));
+            }
+            continue;
+        };
         match anchors.get(*vault) {
             Some(Anchor::Fixed(location)) => finding.location.file = Some(location.clone()),
             Some(Anchor::Record { .. }) => {

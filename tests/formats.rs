@@ -91,6 +91,16 @@ fn junit_is_well_formed_and_counts_passes() {
     let findings = json["summary"]["findings"].as_u64().expect("count") as usize;
     let rules = json["scan"]["rules"].as_array().expect("rules").len();
     assert_eq!(report.test_suites.len(), rules, "one suite per rule");
+    let list =
+        Command::new(env!("CARGO_BIN_EXE_kvscan")).args(["policy", "list", "--format", "json"]).output().expect("runs");
+    let list: serde_json::Value = serde_json::from_slice(&list.stdout).expect("json");
+    let tenant_rules: BTreeSet<String> = list
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter(|r| r["scope"] == "tenant")
+        .filter_map(|r| r["id"].as_str().map(str::to_string))
+        .collect();
     let mut failures = 0;
     for suite in &report.test_suites {
         let cases = suite.test_cases.len();
@@ -101,7 +111,11 @@ fn junit_is_well_formed_and_counts_passes() {
             .count();
         assert_eq!(suite.tests, cases, "{}: tests count", suite.name.as_str());
         assert_eq!(suite.failures, failed, "{}: failures count", suite.name.as_str());
-        assert!(cases > failed, "{}: passes are listed too", suite.name.as_str());
+        let id = suite.name.as_str().split(' ').next().unwrap_or_default();
+        if !tenant_rules.contains(id) {
+            // Vault rules list a passing case per vault without a finding; the sample has some.
+            assert!(cases > failed, "{}: passes are listed too", suite.name.as_str());
+        }
         failures += failed;
     }
     assert_eq!(failures, findings, "every finding is one failing test case");

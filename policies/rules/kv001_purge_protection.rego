@@ -24,7 +24,8 @@
 #     - Terraform: `purge_protection_enabled = true` on `azurerm_key_vault`
 #   benchmarks:
 #     cis-azure-2.0: "8.5"
-#     cis-azure-3.0: "8.5"
+#     cis-azure-3.0: "3.3.5"
+#     cis-azure-5.0: "8.3.5"
 #     mcsb: DP-8
 #     azure-policy: 0b60c0b2-2dc2-4e1c-b5c9-abbed971de53
 #     checkov: CKV_AZURE_110

@@ -27,10 +27,11 @@
 #     - Terraform: `rbac_authorization_enabled = true` (azurerm 4.x) or `enable_rbac_authorization = true` (3.x)
 #   benchmarks:
 #     cis-azure-2.0: "8.6"
-#     cis-azure-3.0: "8.6"
+#     cis-azure-3.0: "3.3.6"
+#     cis-azure-5.0: "8.3.6"
 #     mcsb: PA-7
 #     azure-policy: 12d4fa5e-1f9f-4c21-97a9-b99b3c6611b5
-#     checkov: CKV_AZURE_196
+#     checkov: CKV_AZURE_242
 package kvscan.rules.rbac_authorization
 
 import rego.v1

@@ -24,7 +24,6 @@
 #     - Bicep: `properties: { networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices' } }`
 #     - Terraform: `network_acls { default_action = "Deny" bypass = "AzureServices" }`
 #   benchmarks:
-#     cis-azure-2.0: "8.7"
 #     mcsb: NS-2
 #     azure-policy: 55615ac9-af46-4a59-874e-391cc3dfb490
 #     checkov: CKV_AZURE_109
@@ -36,7 +35,6 @@ import data.kvscan.lib
 
 deny contains finding if {
 	vault := input.vault.resource
-	properties := object.get(vault, "properties", {})
 	not lib.equals_ci(object.get(properties, "publicNetworkAccess", "Enabled"), "Disabled")
 	not firewall_denies(properties)
 	finding := {
@@ -45,6 +43,11 @@ deny contains finding if {
 		"path": path(properties),
 	}
 }
+
+# A template may leave properties null; treat that like an empty object.
+properties := input.vault.resource.properties if {
+	is_object(input.vault.resource.properties)
+} else := {}
 
 firewall_denies(properties) if lib.equals_ci(properties.networkAcls.defaultAction, "Deny")
 

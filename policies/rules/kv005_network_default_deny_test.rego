@@ -51,3 +51,7 @@ test_absent_acls_points_at_network_acls if {
 	some f in findings
 	f.path == ["resource", "properties", "networkAcls"]
 }
+
+test_null_properties_fails if {
+	count(network_default_deny.deny) == 1 with input.vault as vault(null)
+}

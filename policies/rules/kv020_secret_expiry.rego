@@ -23,8 +23,8 @@
 #     - Terraform: `expiration_date = "2027-01-31T00:00:00Z"` on `azurerm_key_vault_secret`
 #   benchmarks:
 #     cis-azure-2.0: "8.3, 8.4"
-#     cis-azure-3.0: "8.3.3, 8.3.4"
-#     mcsb: DP-6
+#     cis-azure-3.0: "3.3.3, 3.3.4"
+#     cis-azure-5.0: "8.3.3, 8.3.4"
 #     azure-policy: 98728c90-32c7-4049-8429-847dc0f4fe37
 #     checkov: CKV_AZURE_41
 package kvscan.rules.secret_expiry

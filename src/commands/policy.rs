@@ -2,8 +2,9 @@
 
 use crate::cli::{ListFormat, PolicyCommand};
 use crate::policy::test_runner::{self, Outcome};
-use crate::policy::Catalog;
+use crate::policy::{docs, Catalog};
 use crate::Exit;
+use anyhow::Context as _;
 
 pub fn run(command: PolicyCommand) -> anyhow::Result<Exit> {
     match command {
@@ -13,6 +14,27 @@ pub fn run(command: PolicyCommand) -> anyhow::Result<Exit> {
                 ListFormat::Json => println!("{}", serde_json::to_string_pretty(&catalog.rules)?),
                 ListFormat::Table => print!("{}", table(&catalog)),
             }
+            Ok(Exit::Pass)
+        }
+        PolicyCommand::Explain { rule, policies } => {
+            let catalog = Catalog::load(&policies.dirs)?;
+            let meta =
+                catalog.rule(&rule).ok_or_else(|| anyhow::anyhow!("no rule {rule} (see `kvscan policy list`)"))?;
+            print!("{}", docs::rule_page(meta));
+            Ok(Exit::Pass)
+        }
+        PolicyCommand::Docs { output, policies } => {
+            let catalog = Catalog::load(&policies.dirs)?;
+            std::fs::create_dir_all(&output).with_context(|| format!("cannot create {}", output.display()))?;
+            for rule in &catalog.rules {
+                let path = output.join(format!("{}.md", rule.id));
+                std::fs::write(&path, docs::rule_page(rule))
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            let index = output.join("README.md");
+            std::fs::write(&index, docs::index_page(&catalog.rules))
+                .with_context(|| format!("cannot write {}", index.display()))?;
+            eprintln!("wrote {} rule pages and README.md to {}", catalog.rules.len(), output.display());
             Ok(Exit::Pass)
         }
         PolicyCommand::Test { dirs, verbose } => {

@@ -1,10 +1,13 @@
 //! `kvscan scan`: load inputs, evaluate, write every requested output, pick the exit code.
 
 use crate::cli::{ColorChoice, ScanArgs};
+use crate::config::Config;
+use crate::finding::{FailOn, Severity};
 use crate::output::{self, Context, Format};
 use crate::policy::Catalog;
 use crate::scan::{self, ScanOptions, ScanReport};
 use crate::source;
+use crate::triage;
 use crate::Exit;
 use anyhow::Context as _;
 use is_terminal::IsTerminal;
@@ -12,6 +15,8 @@ use std::path::Path;
 
 pub fn run(args: ScanArgs) -> anyhow::Result<Exit> {
     let catalog = Catalog::load(&args.policies.dirs)?;
+    let config = Config::discover(args.config.as_deref())?;
+    config.check_against(&catalog)?;
     for id in &args.disable {
         if catalog.rule(id).is_none() {
             anyhow::bail!("--disable {id}: no such rule (see `kvscan policy list`)");
@@ -21,11 +26,28 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Exit> {
         Some(text) => super::parse_time(text)?,
         None => chrono::Utc::now().timestamp(),
     };
+    let baseline = match &args.baseline {
+        Some(path) => {
+            let file = source::display_path(path);
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read baseline {file}"))?;
+            Some(triage::read_baseline(&file, &text).map_err(anyhow::Error::msg)?)
+        }
+        None => None,
+    };
     let mut timings = Timings::from_env();
     let loaded = source::load_paths(&args.paths)?;
     timings.lap("load");
-    let options = ScanOptions { now, parameters: serde_json::Map::new(), disabled: args.disable.clone() };
-    let report = scan::scan(&loaded, &catalog, &options)?;
+    let mut disabled = config.disable.clone();
+    disabled.extend(args.disable.iter().cloned());
+    let options = ScanOptions { now, parameters: config.parameters.clone(), disabled };
+    let mut report = scan::scan(&loaded, &catalog, &options)?;
+    let today = chrono::DateTime::from_timestamp(now, 0).unwrap_or_default().date_naive();
+    for warning in triage::apply_config(&mut report, &config, today).map_err(anyhow::Error::msg)? {
+        eprintln!("warning: {warning}");
+    }
+    if let Some(baseline) = &baseline {
+        triage::apply_baseline(&mut report, baseline);
+    }
     timings.lap("evaluate");
     drop(loaded);
 
@@ -36,7 +58,8 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Exit> {
             args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    let context = Context { fail_on: args.fail_on, color, ..Context::default() };
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Severity(Severity::High));
+    let context = Context { fail_on, color, ..Context::default() };
     let extra = [(Format::Sarif, &args.sarif), (Format::Junit, &args.junit), (Format::Json, &args.json)];
     for (format, path) in extra {
         if let Some(path) = path {

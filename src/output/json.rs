@@ -1,7 +1,7 @@
 //! The JSON report: a stable, documented schema (`docs/output.md`); `--baseline` reads it back.
 
 use super::{Context, OutputError};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, Status};
 use crate::inventory::ScanError;
 use crate::scan::ScanReport;
 use serde::Serialize;
@@ -41,6 +41,8 @@ struct Scan<'a> {
 struct Summary {
     findings: usize,
     failing: usize,
+    exempted: usize,
+    existing: usize,
     #[serde(rename = "bySeverity")]
     by_severity: BTreeMap<&'static str, usize>,
 }
@@ -69,6 +71,8 @@ pub fn render(report: &ScanReport, context: &Context) -> Result<String, OutputEr
         summary: Summary {
             findings: report.findings.len(),
             failing: report.failing(context.fail_on),
+            exempted: report.count_status(Status::Exempted),
+            existing: report.count_status(Status::Existing),
             by_severity: Severity::ALL.iter().map(|s| (s.as_str(), report.count(*s))).collect(),
         },
         findings: &report.findings,

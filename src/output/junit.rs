@@ -4,15 +4,24 @@
 //! dashboards show pass counts; each finding is a failing test case named by the object at fault.
 
 use super::{Context, OutputError};
-use crate::finding::Finding;
+use crate::finding::{Finding, Status};
 use crate::policy::RuleScope;
 use crate::scan::ScanReport;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::collections::{BTreeMap, BTreeSet};
 
 fn failure_case(finding: &Finding, repeated: bool) -> TestCase {
-    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-    status.set_message(finding.message.clone());
+    let mut status = match finding.status {
+        Status::Open => TestCaseStatus::non_success(NonSuccessKind::Failure),
+        // Accepted findings are neither passes nor failures of this run.
+        Status::Exempted | Status::Existing => TestCaseStatus::skipped(),
+    };
+    let message = match (&finding.exemption, finding.status) {
+        (Some(e), _) => format!("exempted until {} ({}): {} — {}", e.expires, e.owner, e.reason, finding.message),
+        (None, Status::Existing) => format!("existing (in baseline): {}", finding.message),
+        _ => finding.message.clone(),
+    };
+    status.set_message(message);
     status.set_type(finding.severity.as_str());
     let mut details = vec![format!("resource: {}", finding.resource)];
     if let Some(file) = &finding.location.file {

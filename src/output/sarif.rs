@@ -5,7 +5,7 @@
 //! percent-encoded, line 1. The ARM id itself is the logical location and part of the fingerprint.
 
 use super::{Context, OutputError};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, Status};
 use crate::policy::RuleMeta;
 use crate::scan::ScanReport;
 use serde_sarif::sarif;
@@ -90,7 +90,7 @@ fn descriptor(rule: &RuleMeta, context: &Context) -> sarif::ReportingDescriptor 
         .build()
 }
 
-fn result(finding: &Finding, rule_index: usize) -> sarif::Result {
+fn result(finding: &Finding, rule_index: usize, baseline: bool) -> sarif::Result {
     let (uri, line, column) = match &finding.location.file {
         Some(file) => (file.file.clone(), file.line, file.column),
         None => (pseudo_path(&finding.location.resource_id), 1, 1),
@@ -112,7 +112,7 @@ fn result(finding: &Finding, rule_index: usize) -> sarif::Result {
     if let Some(path) = &finding.path {
         properties.insert("path".to_string(), serde_json::json!(path));
     }
-    sarif::Result::builder()
+    let mut result = sarif::Result::builder()
         .rule_id(finding.rule_id.clone())
         .rule_index(rule_index as i64)
         .level(level(finding.severity))
@@ -123,14 +123,33 @@ fn result(finding: &Finding, rule_index: usize) -> sarif::Result {
             .build()])
         .partial_fingerprints(fingerprints)
         .properties(sarif::PropertyBag::builder().additional_properties(properties).build())
-        .build()
+        .build();
+    if let Some(exemption) = &finding.exemption {
+        let mut properties = BTreeMap::new();
+        properties.insert("owner".to_string(), serde_json::json!(exemption.owner));
+        properties.insert("expires".to_string(), serde_json::json!(exemption.expires));
+        result.suppressions = Some(vec![sarif::Suppression::builder()
+            .kind(serde_json::json!("external"))
+            .status(serde_json::json!("accepted"))
+            .justification(exemption.reason.clone())
+            .properties(sarif::PropertyBag::builder().additional_properties(properties).build())
+            .build()]);
+    }
+    if baseline {
+        let state = if finding.status == Status::Existing { "unchanged" } else { "new" };
+        result.baseline_state = Some(serde_json::json!(state));
+    }
+    result
 }
 
 pub fn render(report: &ScanReport, context: &Context) -> Result<String, OutputError> {
     let rules: Vec<sarif::ReportingDescriptor> = report.rules.iter().map(|r| descriptor(r, context)).collect();
     let index: BTreeMap<&str, usize> = report.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
-    let results: Vec<sarif::Result> =
-        report.findings.iter().filter_map(|f| index.get(f.rule_id.as_str()).map(|i| result(f, *i))).collect();
+    let results: Vec<sarif::Result> = report
+        .findings
+        .iter()
+        .filter_map(|f| index.get(f.rule_id.as_str()).map(|i| result(f, *i, report.baseline)))
+        .collect();
     let notifications: Vec<sarif::Notification> = report
         .errors
         .iter()

@@ -1,7 +1,7 @@
 //! Human output: findings grouped by vault, most severe first, and a one-line verdict.
 
 use super::Context;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, Status};
 use crate::scan::ScanReport;
 use std::fmt::Write;
 
@@ -42,7 +42,7 @@ fn object_label(finding: &Finding) -> Option<&str> {
 pub fn render(report: &ScanReport, context: &Context) -> String {
     let mut out = String::new();
     let mut groups: Vec<(&str, Vec<&Finding>)> = Vec::new();
-    for finding in &report.findings {
+    for finding in report.findings.iter().filter(|f| f.status != Status::Exempted) {
         match groups.last_mut() {
             Some((vault, items)) if *vault == finding.vault => items.push(finding),
             _ => groups.push((&finding.vault, vec![finding])),
@@ -56,14 +56,20 @@ pub fn render(report: &ScanReport, context: &Context) -> String {
             .find(|v| v.id == vault)
             .map(|v| v.name.as_str())
             .unwrap_or(if vault.is_empty() { "tenant" } else { vault });
-        let _ = writeln!(out, "{}  {}", paint(context, "1", name), paint(context, "2", vault));
+        if vault.is_empty() {
+            let _ = writeln!(out, "{}", paint(context, "1", "tenant-wide"));
+        } else {
+            let _ = writeln!(out, "{}  {}", paint(context, "1", name), paint(context, "2", vault));
+        }
         for finding in items {
+            let existing = if finding.status == Status::Existing { " (existing)" } else { "" };
             let _ = writeln!(
                 out,
-                "  {} {:<6} {}",
+                "  {} {:<6} {}{}",
                 severity_label(context, finding.severity),
                 finding.rule_id,
-                finding.message
+                finding.message,
+                paint(context, "2", existing)
             );
             let mut detail = Vec::new();
             if let Some(object) = object_label(finding) {
@@ -77,6 +83,24 @@ pub fn render(report: &ScanReport, context: &Context) -> String {
             }
             if !detail.is_empty() {
                 let _ = writeln!(out, "{:17}{}", "", paint(context, "2", &detail.join("  ")));
+            }
+        }
+        out.push('\n');
+    }
+    let exempted: Vec<&Finding> = report.findings.iter().filter(|f| f.status == Status::Exempted).collect();
+    if !exempted.is_empty() {
+        let _ = writeln!(out, "{}", paint(context, "1", "exempted"));
+        for finding in exempted {
+            let _ = writeln!(
+                out,
+                "  {:<6} {}  {}",
+                finding.rule_id,
+                finding.resource,
+                paint(context, "2", &finding.message)
+            );
+            if let Some(exemption) = &finding.exemption {
+                let _ =
+                    writeln!(out, "{:9}until {} by {}: {}", "", exemption.expires, exemption.owner, exemption.reason);
             }
         }
         out.push('\n');
@@ -100,13 +124,23 @@ pub fn render(report: &ScanReport, context: &Context) -> String {
         "incomplete" => paint(context, "1;33", "INCOMPLETE: no failing findings in what was scanned"),
         _ => paint(context, "1;32", &format!("PASS: nothing at or above {}", context.fail_on)),
     };
+    let mut accepted = Vec::new();
+    for status in [Status::Exempted, Status::Existing] {
+        let count = report.count_status(status);
+        if count > 0 {
+            accepted.push(format!("{count} {}", status.as_str()));
+        }
+    }
+    let accepted = if accepted.is_empty() { String::new() } else { format!("; {}", accepted.join(", ")) };
+    let open = report.count_status(Status::Open);
     let _ = writeln!(
         out,
-        "{} vault(s), {} rule(s): {} finding(s) ({}). {}",
+        "{} vault(s), {} rule(s): {} finding(s) ({}){}. {}",
         report.vaults.len(),
         report.rules.len(),
-        report.findings.len(),
+        open,
         counts.join(", "),
+        accepted,
         verdict
     );
     out

@@ -1,6 +1,7 @@
 //! Rego policies: the catalog (built-in + user), the evaluation engine and the test runner.
 
 pub mod catalog;
+pub mod docs;
 pub mod engine;
 pub mod metadata;
 pub mod test_runner;

@@ -39,11 +39,22 @@ pub struct Loaded {
     pub inventory: Inventory,
     /// One per vault, in the same order as `inventory.vaults`.
     pub anchors: Vec<Anchor>,
+    /// The inventory file, when the whole inventory came from exactly one: tenant-wide findings
+    /// (paths relative to the inventory) are located in it.
+    pub document: Option<String>,
+    sources: usize,
 }
 
 impl Loaded {
+    /// What one source produced; `document` is the file the whole inventory was read from, if any.
+    pub fn single(inventory: Inventory, anchors: Vec<Anchor>, document: Option<String>) -> Loaded {
+        Loaded { inventory, anchors, document, sources: 1 }
+    }
+
     pub fn merge(&mut self, other: Loaded) {
-        let Loaded { inventory, anchors } = other;
+        let Loaded { inventory, anchors, document, sources } = other;
+        self.sources += sources;
+        self.document = if self.sources == 1 { document } else { None };
         let target = &mut self.inventory;
         target.schema_version = inventory.schema_version;
         target.tenants.extend(inventory.tenants);

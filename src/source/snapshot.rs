@@ -23,5 +23,5 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, InventoryError> {
             None => Anchor::Record { file: file.to_string(), start },
         })
         .collect();
-    Ok(Loaded { inventory, anchors })
+    Ok(Loaded::single(inventory, anchors, Some(file.to_string())))
 }

@@ -1,0 +1,107 @@
+package kvscan.rules.secret_expiring_test
+
+import rego.v1
+
+import data.kvscan.rules.secret_expiring
+
+vault_id := "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv"
+
+now := 1794700800
+
+day := 86400
+
+config := {"now": now}
+
+vault(secrets) := {"resource": {"id": vault_id, "name": "kv", "properties": {}}, "secrets": secrets}
+
+secret(name, attributes) := {
+	"id": sprintf("%s/secrets/%s", [vault_id, name]),
+	"name": name,
+	"properties": {"attributes": attributes},
+}
+
+findings_for(attributes) := findings if {
+	findings := secret_expiring.deny with input.vault as vault([secret("s", attributes)])
+		with data.kvscan.config as config
+}
+
+test_far_expiry_passes if {
+	count(findings_for({"enabled": true, "exp": now + (95 * day)})) == 0
+}
+
+test_expiring_soon_fails_with_message if {
+	findings := findings_for({"enabled": true, "exp": (now + (12 * day)) + 7200})
+	count(findings) == 1
+	some f in findings
+	f.resource == sprintf("%s/secrets/s", [vault_id])
+	f.path == ["secrets", 0, "properties", "attributes", "exp"]
+	f.message == "Secret 's' in Key Vault 'kv' expires in 12 days"
+}
+
+test_expired_fails_with_message if {
+	findings := findings_for({"enabled": true, "exp": (now - (3 * day)) + 3600})
+	count(findings) == 1
+	some f in findings
+	f.message == "Secret 's' in Key Vault 'kv' expired 3 days ago"
+}
+
+test_window_boundaries if {
+	count(findings_for({"exp": now + (30 * day)})) == 1
+	count(findings_for({"exp": (now + (30 * day)) + 1})) == 0
+	count(findings_for({"exp": now})) == 1
+}
+
+test_singular_and_sub_day_wording if {
+	some a in findings_for({"exp": now})
+	a.message == "Secret 's' in Key Vault 'kv' expired less than a day ago"
+	some b in findings_for({"exp": now + 100})
+	b.message == "Secret 's' in Key Vault 'kv' expires in less than a day"
+	some c in findings_for({"exp": now - day})
+	c.message == "Secret 's' in Key Vault 'kv' expired 1 day ago"
+	some d in findings_for({"exp": (now + (2 * day)) - 5})
+	d.message == "Secret 's' in Key Vault 'kv' expires in 1 day"
+}
+
+test_elapsed_days_round_up_and_remaining_days_round_down if {
+	some a in findings_for({"exp": (now - day) - 5})
+	a.message == "Secret 's' in Key Vault 'kv' expired 2 days ago"
+	some b in findings_for({"exp": (now - (12 * day)) + 16000})
+	b.message == "Secret 's' in Key Vault 'kv' expired 12 days ago"
+	some c in findings_for({"exp": (now + (12 * day)) + 80000})
+	c.message == "Secret 's' in Key Vault 'kv' expires in 12 days"
+}
+
+test_absent_and_null_expiry_pass if {
+	count(findings_for({"enabled": true})) == 0
+	count(findings_for({"enabled": true, "exp": null})) == 0
+	count(secret_expiring.deny) == 0 with input.vault as vault([{"name": "bare"}]) with data.kvscan.config as config
+}
+
+test_disabled_secret_is_skipped if {
+	count(findings_for({"enabled": false, "exp": now - (10 * day)})) == 0
+}
+
+test_warning_window_parameter if {
+	attributes := {"exp": now + (12 * day)}
+	count(secret_expiring.deny) == 0 with input.vault as vault([secret("s", attributes)])
+		with data.kvscan.config as {"now": now, "expiryWarningDays": 7}
+	count(secret_expiring.deny) == 1 with input.vault as vault([secret("s", attributes)])
+		with data.kvscan.config as {"now": now, "expiryWarningDays": 14}
+}
+
+test_one_finding_per_secret_and_data_plane_ids if {
+	findings := secret_expiring.deny with input.vault as vault([
+		secret("ok", {"exp": now + (200 * day)}),
+		secret("old", {"exp": now - (100 * day)}),
+		{"id": "https://kv.vault.azure.net/secrets/soon", "name": "soon", "properties": {"attributes": {"exp": now + (2 * day)}}},
+	])
+		with data.kvscan.config as config
+	count(findings) == 2
+	{f.resource | some f in findings} == {sprintf("%s/secrets/old", [vault_id]), sprintf("%s/secrets/soon", [vault_id])}
+	{f.path[1] | some f in findings} == {1, 2}
+}
+
+test_missing_or_null_secrets_list if {
+	count(secret_expiring.deny) == 0 with input.vault as {"resource": {"id": vault_id, "name": "kv"}} with data.kvscan.config as config
+	count(secret_expiring.deny) == 0 with input.vault as {"resource": {"id": vault_id, "name": "kv"}, "secrets": null} with data.kvscan.config as config
+}

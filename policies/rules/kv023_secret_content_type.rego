@@ -1,0 +1,54 @@
+# METADATA
+# title: Enabled secrets declare a content type
+# description: |
+#   The content type (`text/plain`, `application/x-pkcs12`, `password`, `connection-string`...)
+#   tells the people and tools handling a secret what it is and how to rotate it, without reading
+#   the value. Secrets without one are harder to inventory, classify and rotate safely.
+#
+#   Verdict: one finding per enabled secret whose `properties.contentType` is not a non-empty
+#   string: absent, `null`, `""` or only whitespace fail. Disabled secrets
+#   (`attributes.enabled == false`) are skipped.
+# custom:
+#   id: KV023
+#   severity: low
+#   scope: vault
+#   tags: [secrets, inventory]
+#   checks:
+#     arm: secrets[].properties.contentType is a non-empty string
+#     terraform: azurerm_key_vault_secret.content_type
+#   remediation: |
+#     Describe what the secret holds:
+#
+#     - az CLI: `az keyvault secret set-attributes --vault-name <vault> --name <secret> --content-type text/plain`
+#     - Bicep: `properties: { contentType: 'text/plain' }` on `Microsoft.KeyVault/vaults/secrets`
+#     - Terraform: `content_type = "text/plain"` on `azurerm_key_vault_secret`
+#   benchmarks:
+#     azure-policy: 75262d3e-ba4a-4f43-85f8-9f72c090e5e3
+#     checkov: CKV_AZURE_114
+#     trivy: AVD-AZU-0015
+#   parameters: {}
+package kvscan.rules.secret_content_type
+
+import rego.v1
+
+import data.kvscan.lib
+
+deny contains finding if {
+	some index, secret in secrets
+	not secret.properties.attributes.enabled == false
+	not has_content_type(secret)
+	finding := {
+		"resource": lib.child_id(input.vault, "secrets", secret),
+		"message": sprintf("Secret '%s' in Key Vault '%s' has no content type", [secret.name, input.vault.resource.name]),
+		"path": ["secrets", index, "properties", "contentType"],
+	}
+}
+
+secrets := input.vault.secrets if {
+	is_array(input.vault.secrets)
+} else := []
+
+has_content_type(secret) if {
+	is_string(secret.properties.contentType)
+	trim_space(secret.properties.contentType) != ""
+}
