@@ -106,8 +106,7 @@ pub fn scan(loaded: &Loaded, catalog: &Catalog, options: &ScanOptions) -> Result
     let engine = Engine::new(catalog, |rule| !disabled(rule), data)?;
     let hits = engine.evaluate(inventory)?;
 
-    let mut findings: Vec<(Finding, Option<(Option<usize>, String)>)> =
-        hits.into_iter().map(|hit| to_finding(&engine, loaded, hit)).collect();
+    let mut findings: Vec<(Finding, Target)> = hits.into_iter().map(|hit| to_finding(&engine, loaded, hit)).collect();
     resolve_locations(&mut findings, loaded);
     let mut findings: Vec<Finding> = findings.into_iter().map(|(f, _)| f).collect();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -151,8 +150,12 @@ fn scan_kind(loaded: &Loaded) -> ScanKind {
     }
 }
 
+/// Where a finding's path points: the vault record it belongs to (none: the inventory document as
+/// a whole, for tenant-wide rules), and the JSON pointer of the path within it.
+type Target = (Option<usize>, String);
+
 /// Builds the finding and the record pointer its location must be resolved from.
-fn to_finding(engine: &Engine, loaded: &Loaded, hit: RuleHit) -> (Finding, Option<(Option<usize>, String)>) {
+fn to_finding(engine: &Engine, loaded: &Loaded, hit: RuleHit) -> (Finding, Target) {
     let rule = &engine.rules()[hit.rule];
     let vault = hit.vault.and_then(|i| loaded.inventory.vaults.get(i));
     let path = (!hit.path.is_empty()).then(|| render_path(&hit.path));
@@ -169,18 +172,18 @@ fn to_finding(engine: &Engine, loaded: &Loaded, hit: RuleHit) -> (Finding, Optio
         path,
         exemption: None,
     };
-    (finding, Some((hit.vault, record_pointer)))
+    (finding, (hit.vault, record_pointer))
 }
 
 /// Resolves symbolic locations to lines, reading each file once, only for files with findings.
-fn resolve_locations(findings: &mut [(Finding, Option<(Option<usize>, String)>)], loaded: &Loaded) {
+fn resolve_locations(findings: &mut [(Finding, Target)], loaded: &Loaded) {
     let (anchors, inventory) = (&loaded.anchors, &loaded.inventory);
     // file → [(finding index, candidate pointers, most precise first)]
     let mut wanted: BTreeMap<String, Vec<(usize, Vec<String>)>> = BTreeMap::new();
     // vault index → [(finding index, candidate pointers within the record)]
     let mut in_records: BTreeMap<usize, Vec<(usize, Vec<String>)>> = BTreeMap::new();
     for (index, (finding, target)) in findings.iter_mut().enumerate() {
-        let Some((vault, record_pointer)) = target else { continue };
+        let (vault, record_pointer) = target;
         let Some(vault) = vault else {
             // A tenant-wide finding: its path is relative to the inventory document.
             if let (Some(document), false) = (&loaded.document, record_pointer.is_empty()) {
