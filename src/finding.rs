@@ -165,13 +165,17 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A stable identity across runs and machines: rule, resource (ARM ids are case-insensitive)
-    /// and path. Messages and line numbers are left out so edits elsewhere keep alerts stable.
-    pub fn fingerprint(rule_id: &str, resource: &str, path: Option<&str>) -> String {
+    /// A stable identity across runs and machines: rule, resource and vault (ARM ids are
+    /// case-insensitive) and path. The vault is part of it because one inherited role assignment
+    /// is a finding on every vault below its scope. Messages and line numbers are left out so
+    /// edits elsewhere keep alerts stable.
+    pub fn fingerprint(rule_id: &str, resource: &str, vault: &str, path: Option<&str>) -> String {
         let mut hasher = Sha256::new();
         hasher.update(rule_id.as_bytes());
         hasher.update([0]);
         hasher.update(resource.to_ascii_lowercase().as_bytes());
+        hasher.update([0]);
+        hasher.update(vault.to_ascii_lowercase().as_bytes());
         hasher.update([0]);
         hasher.update(path.unwrap_or_default().as_bytes());
         let digest = hasher.finalize();
@@ -227,35 +231,19 @@ mod tests {
 
     #[test]
     fn fingerprint_is_stable_and_case_insensitive_in_resource() {
-        let a = Finding::fingerprint(
-            "KV001",
-            "/subscriptions/S/resourceGroups/RG/providers/Microsoft.KeyVault/vaults/kv",
-            Some("resource.properties.enablePurgeProtection"),
-        );
-        let b = Finding::fingerprint(
-            "KV001",
-            "/subscriptions/s/resourcegroups/rg/providers/microsoft.keyvault/vaults/KV",
-            Some("resource.properties.enablePurgeProtection"),
-        );
+        let vault = "/subscriptions/S/resourceGroups/RG/providers/Microsoft.KeyVault/vaults/kv";
+        let path = Some("resource.properties.enablePurgeProtection");
+        let a = Finding::fingerprint("KV001", vault, vault, path);
+        let b = Finding::fingerprint("KV001", &vault.to_lowercase(), &vault.to_uppercase(), path);
         assert_eq!(a, b);
         assert_eq!(a.len(), 32);
-        // Pinned: changing the derivation would reopen every alert users have triaged.
-        assert_eq!(Finding::fingerprint("KV001", "/x", None), Finding::fingerprint("KV001", "/X", Some("")));
+        assert_eq!(Finding::fingerprint("KV001", "/x", "", None), Finding::fingerprint("KV001", "/X", "", Some("")));
+        assert_ne!(a, Finding::fingerprint("KV003", vault, vault, path));
+        assert_ne!(a, Finding::fingerprint("KV001", vault, vault, None));
+        // The same inherited assignment reported on two vaults is two findings.
         assert_ne!(
-            a,
-            Finding::fingerprint(
-                "KV003",
-                "/subscriptions/s/resourcegroups/rg/providers/microsoft.keyvault/vaults/kv",
-                Some("resource.properties.enablePurgeProtection")
-            )
-        );
-        assert_ne!(
-            a,
-            Finding::fingerprint(
-                "KV001",
-                "/subscriptions/s/resourcegroups/rg/providers/microsoft.keyvault/vaults/kv",
-                None
-            )
+            Finding::fingerprint("KV051", "/ra", "/v1", None),
+            Finding::fingerprint("KV051", "/ra", "/v2", None)
         );
     }
 

@@ -160,14 +160,15 @@ fn to_finding(engine: &Engine, loaded: &Loaded, hit: RuleHit) -> (Finding, Targe
     let vault = hit.vault.and_then(|i| loaded.inventory.vaults.get(i));
     let path = (!hit.path.is_empty()).then(|| render_path(&hit.path));
     let record_pointer = span::pointer(hit.path.iter().map(PathToken::as_pointer_token));
+    let vault_id = vault.map(|v| v.id().to_string()).unwrap_or_default();
     let finding = Finding {
         rule_id: rule.id.clone(),
         severity: rule.severity,
         status: Status::Open,
-        fingerprint: Finding::fingerprint(&rule.id, &hit.resource, path.as_deref()),
+        fingerprint: Finding::fingerprint(&rule.id, &hit.resource, &vault_id, path.as_deref()),
         location: Location { resource_id: hit.resource.clone(), file: None },
         resource: hit.resource,
-        vault: vault.map(|v| v.id().to_string()).unwrap_or_default(),
+        vault: vault_id,
         message: hit.message,
         path,
         exemption: None,

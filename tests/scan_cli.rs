@@ -183,3 +183,22 @@ fn sarif_output_snapshot() {
 fn junit_output_snapshot() {
     insta::assert_snapshot!("sample_junit", scan("junit", SAMPLE).0);
 }
+
+#[test]
+fn sample_exercises_every_rule_failing_and_passing() {
+    let (json, _) = scan("json", SAMPLE);
+    let report: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let list = kvscan().args(["policy", "list", "--format", "json"]).output().expect("runs");
+    let rules: serde_json::Value = serde_json::from_slice(&list.stdout).expect("json");
+    let vaults = report["scan"]["vaults"].as_u64().expect("vault count") as usize;
+    let findings = report["findings"].as_array().expect("findings");
+    for rule in rules.as_array().expect("rules") {
+        let id = rule["id"].as_str().expect("id");
+        let failing: std::collections::BTreeSet<&str> =
+            findings.iter().filter(|f| f["ruleId"] == id).filter_map(|f| f["vault"].as_str()).collect();
+        assert!(findings.iter().any(|f| f["ruleId"] == id), "{id} never fails on the sample");
+        if rule["scope"] == "vault" {
+            assert!(failing.len() < vaults, "{id} fails on every vault of the sample: no passing case");
+        }
+    }
+}
