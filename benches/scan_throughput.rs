@@ -1,5 +1,7 @@
 //! End-to-end throughput: a generated inventory (10,000 vaults × 20 secrets × 5 keys by default)
-//! scanned by the release binary from file to SARIF, with every built-in rule.
+//! scanned by the release binary from file to SARIF, with every built-in rule. A third of the
+//! vaults are compliant; the rest fail a few vault-level rules and some secrets lack an expiry,
+//! which gives a handful of findings per vault, as in a tenant that is being cleaned up.
 //!
 //! Run: `cargo bench --bench scan_throughput` (optional args: VAULTS SECRETS KEYS RUNS).
 //! Prints vault records per second (median of the runs), the input size and the peak RSS of the
@@ -11,6 +13,10 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
+/// The `--now` the bench scans with (2026-11-15T00:00:00Z), so time-based verdicts are stable.
+const NOW: i64 = 1_794_700_800;
+const DAY: i64 = 86_400;
+
 fn vault(index: usize, secrets: usize, keys: usize) -> serde_json::Value {
     let sub = format!("{:08x}-0000-4000-8000-{:012x}", index % 97, index % 97);
     let name = format!("kv-bench-{index:05}");
@@ -21,11 +27,12 @@ fn vault(index: usize, secrets: usize, keys: usize) -> serde_json::Value {
     let compliant = index % 3 == 0;
     let secrets: Vec<_> = (0..secrets)
         .map(|s| {
-            let mut attributes =
-                json!({"enabled": s % 7 != 0, "created": 1_700_000_000 + s, "updated": 1_700_000_000 + s});
+            // Rotated ten days before the scan's --now, expiring in 300 days.
+            let changed = NOW - 10 * DAY + s as i64;
+            let mut attributes = json!({"enabled": s % 7 != 0, "created": changed, "updated": changed});
             // A third of the vaults have two secrets without expiry (one of them disabled).
             if index % 3 != 1 || s >= 2 {
-                attributes["exp"] = json!(1_900_000_000 + s);
+                attributes["exp"] = json!(NOW + 300 * DAY + s as i64);
             }
             json!({
                 "id": format!("{id}/secrets/secret-{s:02}"),
@@ -42,9 +49,11 @@ fn vault(index: usize, secrets: usize, keys: usize) -> serde_json::Value {
                 "id": format!("{id}/keys/key-{k}"),
                 "name": format!("key-{k}"),
                 "type": "Microsoft.KeyVault/vaults/keys",
-                "properties": {"kty": if k % 2 == 0 { "RSA" } else { "EC" }, "keySize": 2048, "curveName": "P-256",
+                "properties": {"kty": if k % 2 == 0 { "RSA-HSM" } else { "EC-HSM" }, "keySize": 2048, "curveName": "P-256",
                     "keyOps": ["encrypt", "decrypt", "sign", "verify"],
-                    "attributes": {"enabled": true, "exp": 1_900_000_000, "created": 1_700_000_000, "updated": 1_700_000_000}}
+                    "attributes": {"enabled": true, "exp": NOW + 300 * DAY, "created": NOW - 10 * DAY, "updated": NOW - 10 * DAY},
+                    "rotationPolicy": {"lifetimeActions": [{"trigger": {"timeAfterCreate": "P90D"}, "action": {"type": "Rotate"}}],
+                        "attributes": {"expiryTime": "P1Y"}}}
             })
         })
         .collect();
@@ -57,16 +66,25 @@ fn vault(index: usize, secrets: usize, keys: usize) -> serde_json::Value {
                 "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47",
                 "sku": {"family": "A", "name": "standard"},
                 "enableSoftDelete": true, "softDeleteRetentionInDays": 90,
+                "enabledForDeployment": false, "enabledForTemplateDeployment": false, "enabledForDiskEncryption": false,
                 "enablePurgeProtection": compliant,
                 "enableRbacAuthorization": index % 2 == 0,
                 "publicNetworkAccess": if compliant { "Disabled" } else { "Enabled" },
                 "networkAcls": {"defaultAction": if index % 4 == 0 { "Deny" } else { "Allow" }, "bypass": "AzureServices", "ipRules": [], "virtualNetworkRules": []},
                 "accessPolicies": [],
+                "privateEndpointConnections": if compliant { json!([{"id": format!("{id}/privateEndpointConnections/pe"),
+                    "properties": {"privateLinkServiceConnectionState": {"status": "Approved"}}}]) } else { json!([]) },
                 "vaultUri": format!("https://{name}.vault.azure.net/")
             }
         },
         "secrets": secrets,
         "keys": keys,
+        "diagnosticSettings": [{
+            "id": format!("{id}/providers/microsoft.insights/diagnosticSettings/audit"),
+            "name": "audit", "type": "Microsoft.Insights/diagnosticSettings",
+            "properties": {"workspaceId": format!("/subscriptions/{sub}/resourceGroups/rg-logs/providers/Microsoft.OperationalInsights/workspaces/logs"),
+                "logs": [{"categoryGroup": "audit", "enabled": compliant || index % 3 == 2}]}
+        }],
         "roleAssignments": [{
             "id": format!("{id}/providers/Microsoft.Authorization/roleAssignments/{principal}"),
             "name": principal, "type": "Microsoft.Authorization/roleAssignments",

@@ -23,5 +23,9 @@ fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     let hits = engine.evaluate(&loaded.inventory)?;
     println!("evaluate (convert + rules, all threads) {:?}, {} hits", t.elapsed(), hits.len());
+    let interpreter = engine.clone().with_evaluator(kvscan::policy::Evaluator::Interpreter)?;
+    let t = Instant::now();
+    let hits = interpreter.evaluate(&loaded.inventory)?;
+    println!("evaluate with the interpreter {:?}, {} hits", t.elapsed(), hits.len());
     Ok(())
 }

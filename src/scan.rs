@@ -173,7 +173,9 @@ fn to_finding(engine: &Engine, loaded: &Loaded, hit: RuleHit) -> (Finding, Targe
         path,
         exemption: None,
     };
-    (finding, (hit.vault, record_pointer))
+    // A tenant rule's path is relative to the inventory, even when it names a vault.
+    let anchor = if rule.scope == crate::policy::RuleScope::Tenant { None } else { hit.vault };
+    (finding, (anchor, record_pointer))
 }
 
 /// Resolves symbolic locations to lines, reading each file once, only for files with findings.

@@ -6,8 +6,10 @@ import rego.v1
 # A parameter from data.kvscan.config, or its default when the scan did not set it.
 param(name, default_value) := object.get(data.kvscan.config, name, default_value)
 
-# "Now" in Unix seconds: the scan sets it (--now makes it reproducible).
-now := data.kvscan.config.now
+# "Now" is data.kvscan.config.now (Unix seconds; --now makes it reproducible). It is not offered
+# as a rule here on purpose: regorus evaluates every rule of a package (and of the packages below
+# it) when one of them is read through an import, which made `lib.now` cost more than the rules
+# that used it. This package holds functions only.
 
 # Case-insensitive string equality; false (not undefined) for non-strings.
 equals_ci(value, expected) if {

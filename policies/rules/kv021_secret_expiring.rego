@@ -39,7 +39,7 @@ import data.kvscan.lib
 day := 86400
 
 deny contains finding if {
-	now := lib.now
+	now := data.kvscan.config.now
 	window := lib.param("expiryWarningDays", 30) * day
 	some index, secret in secrets
 	not secret.properties.attributes.enabled == false

@@ -41,7 +41,7 @@ import data.kvscan.lib
 day := 86400
 
 deny contains finding if {
-	now := lib.now
+	now := data.kvscan.config.now
 	max_days := lib.param("maxSecretAgeDays", 60)
 	some index, secret in secrets
 	not secret.properties.attributes.enabled == false

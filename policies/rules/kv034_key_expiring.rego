@@ -40,7 +40,7 @@ import data.kvscan.lib
 day := 86400
 
 deny contains finding if {
-	now := lib.now
+	now := data.kvscan.config.now
 	window := lib.param("expiryWarningDays", 30) * day
 	some index, key in keys
 	not key.properties.attributes.enabled == false

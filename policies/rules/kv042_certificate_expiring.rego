@@ -41,7 +41,7 @@ import data.kvscan.lib
 day := 86400
 
 deny contains finding if {
-	now := lib.now
+	now := data.kvscan.config.now
 	window := lib.param("expiryWarningDays", 30) * day
 	some index, certificate in certificates
 	not certificate.properties.attributes.enabled == false

@@ -7,7 +7,7 @@ pub mod metadata;
 pub mod test_runner;
 
 pub use catalog::{Catalog, Module};
-pub use engine::{Engine, RuleHit};
+pub use engine::{Engine, Evaluator, RuleHit};
 pub use metadata::{RuleMeta, RuleScope};
 
 #[derive(Debug, thiserror::Error)]
