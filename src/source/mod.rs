@@ -1,6 +1,7 @@
 //! Where inventories come from. Every source yields the same [`Inventory`] plus, per vault, an
 //! [`Anchor`] that tells how a finding's path maps back to a place in a file.
 
+pub mod arm;
 pub mod snapshot;
 
 use crate::finding::FileLocation;
