@@ -1,7 +1,7 @@
 //! Human output: findings grouped by vault, most severe first, and a one-line verdict.
 
 use super::Context;
-use crate::finding::{Finding, Severity, Status};
+use crate::finding::{FailOn, Finding, Severity, Status};
 use crate::scan::ScanReport;
 use std::fmt::Write;
 
@@ -122,6 +122,7 @@ pub fn render(report: &ScanReport, context: &Context) -> String {
     let verdict = match super::json::verdict(report, context) {
         "fail" => paint(context, "1;31", &format!("FAIL: {failing} finding(s) at or above {}", context.fail_on)),
         "incomplete" => paint(context, "1;33", "INCOMPLETE: no failing findings in what was scanned"),
+        _ if context.fail_on == FailOn::None => paint(context, "1;32", "PASS: the gate is off (--fail-on none)"),
         _ => paint(context, "1;32", &format!("PASS: nothing at or above {}", context.fail_on)),
     };
     let mut accepted = Vec::new();
