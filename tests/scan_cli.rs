@@ -202,3 +202,18 @@ fn sample_exercises_every_rule_failing_and_passing() {
         }
     }
 }
+
+#[test]
+fn github_format_annotates_findings_with_file_and_line() {
+    let (out, code) = scan("github", SAMPLE);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.iter().any(|l| l.starts_with("::error file=fixtures/sample-tenant.json,line=")));
+    assert!(lines.iter().any(|l| l.starts_with("::warning ")));
+    assert!(lines.iter().any(|l| l.starts_with("::notice ")));
+    assert!(lines.iter().all(|l| l.starts_with("::") || l.starts_with("kvscan: ")));
+    let (json, _) = scan("json", SAMPLE);
+    let report: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let open = report["summary"]["findings"].as_u64().expect("count") as usize;
+    assert_eq!(lines.iter().filter(|l| l.starts_with("::")).count(), open);
+}

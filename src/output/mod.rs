@@ -1,6 +1,7 @@
 //! Output formats, one file each. Every writer takes the finished report and returns the document;
 //! none of them reads the clock, the environment or absolute paths, so output is reproducible.
 
+pub mod github;
 pub mod json;
 pub mod junit;
 pub mod sarif;
@@ -15,6 +16,8 @@ pub enum Format {
     Json,
     Sarif,
     Junit,
+    /// GitHub Actions workflow commands: annotations on the pull request diff
+    Github,
 }
 
 /// What every writer needs besides the report.
@@ -47,5 +50,6 @@ pub fn render(format: Format, report: &ScanReport, context: &Context) -> Result<
         Format::Json => json::render(report, context),
         Format::Sarif => sarif::render(report, context),
         Format::Junit => junit::render(report, context),
+        Format::Github => Ok(github::render(report, context)),
     }
 }
