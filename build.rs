@@ -16,7 +16,19 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The commit the binary was built from, for `kvscan --version` (absent outside a git checkout,
+/// e.g. a crates.io build).
+fn git_commit() -> Option<String> {
+    let output = std::process::Command::new("git").args(["rev-parse", "--short=12", "HEAD"]).output().ok()?;
+    let commit = String::from_utf8(output.stdout).ok()?.trim().to_string();
+    (output.status.success() && !commit.is_empty()).then_some(commit)
+}
+
 fn main() {
+    let commit = git_commit().unwrap_or_else(|| "unknown commit".to_string());
+    println!("cargo:rustc-env=KVSCAN_COMMIT={commit}");
+    println!("cargo:rerun-if-changed=.git/HEAD");
+    println!("cargo:rerun-if-changed=.git/refs/heads");
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let policies = root.join("policies");
     println!("cargo:rerun-if-changed=policies");

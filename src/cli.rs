@@ -5,6 +5,9 @@ use crate::output::Format;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// `0.1.0 (commit 1a2b3c4d5e6f)`
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("KVSCAN_COMMIT"), ")");
+
 const EXIT_CODES: &str = "\
 Exit codes:
   0  no finding at or above --fail-on
@@ -15,7 +18,7 @@ Exit codes:
 #[derive(Debug, Parser)]
 #[command(
     name = "kvscan",
-    version,
+    version = VERSION,
     about = "Policy-as-code compliance scanner for Azure Key Vault",
     long_about = "Policy-as-code compliance scanner for Azure Key Vault.\n\nEvaluates Rego policies against an inventory of vaults (their ARM configuration, role assignments and secret/key/certificate metadata — never secret values) and reports findings as text, JSON, SARIF or JUnit.",
     after_help = EXIT_CODES
@@ -33,6 +36,13 @@ pub enum Command {
     /// List, test and explain policies
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    Man,
 }
 
 #[derive(Debug, Args)]

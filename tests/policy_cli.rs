@@ -154,3 +154,21 @@ fn explain_prints_the_rule_page() {
         .stdout(predicate::str::contains("## Remediation"));
     kvscan().args(["policy", "explain", "KV999"]).assert().code(2);
 }
+
+#[test]
+fn version_completions_and_man_page() {
+    kvscan()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(format!("kvscan {} (", env!("CARGO_PKG_VERSION"))));
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        kvscan()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("kvscan"))
+            .stdout(predicate::str::contains("policy"));
+    }
+    kvscan().arg("man").assert().success().stdout(predicate::str::contains(".TH kvscan 1"));
+}
