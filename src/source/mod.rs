@@ -2,6 +2,7 @@
 //! [`Anchor`] that tells how a finding's path maps back to a place in a file.
 
 pub mod arm;
+pub mod azure;
 pub mod snapshot;
 
 use crate::finding::FileLocation;
