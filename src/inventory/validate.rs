@@ -75,7 +75,10 @@ pub fn parse_with_offsets(file: &str, text: &str) -> Result<(Inventory, Vec<usiz
             message: describe_json_error(&err),
         }
     })?;
-    if let Some(message) = schema_version_problem(text) {
+    // The envelope parsed, so the version is a number: no second pass over the text is needed
+    // to check it (the probe above only runs to explain a failed parse).
+    if envelope.schema_version != SCHEMA_VERSION {
+        let message = unsupported_version(&envelope.schema_version.to_string());
         return Err(InventoryError::at(file, text, "/schemaVersion", message));
     }
     // Records are independent: check them on every core (large inventories are mostly records).
@@ -128,11 +131,13 @@ fn schema_version_problem(text: &str) -> Option<String> {
     let probe: Probe = serde_json::from_str(text).ok()?;
     match probe.schema_version {
         Some(Value::Number(n)) if n.as_u64() == Some(u64::from(SCHEMA_VERSION)) => None,
-        Some(other) => Some(format!(
-            "unsupported schemaVersion {other}: this kvscan reads inventory schema version {SCHEMA_VERSION}"
-        )),
+        Some(other) => Some(unsupported_version(&other.to_string())),
         None => None,
     }
+}
+
+fn unsupported_version(found: &str) -> String {
+    format!("unsupported schemaVersion {found}: this kvscan reads inventory schema version {SCHEMA_VERSION}")
 }
 
 #[cfg(test)]
