@@ -89,6 +89,12 @@ pub fn detect(path: &Path, text: &str) -> InputKind {
         Some("tf") => return InputKind::Terraform,
         _ => {}
     }
+    // kvscan writes `schemaVersion` first: such a file is an inventory without a probe pass over
+    // it (a large inventory is over 100 MB). Anything else is probed below.
+    let head = (0..=256.min(text.len())).rev().find_map(|n| text.get(..n)).unwrap_or_default();
+    if head.trim_start().starts_with('{') && head.contains("\"schemaVersion\"") {
+        return InputKind::Inventory;
+    }
     #[derive(serde::Deserialize)]
     struct Probe {
         #[serde(rename = "schemaVersion")]
