@@ -48,14 +48,17 @@ pub fn render(report: &ScanReport, context: &Context) -> String {
             _ => groups.push((&finding.vault, vec![finding])),
         }
     }
+    // People look for a vault by name: groups in name order (tenant-wide findings first), with a
+    // map instead of a search per group so large reports stay linear.
+    let names: std::collections::HashMap<&str, &str> =
+        report.vaults.iter().map(|v| (v.id.as_str(), v.name.as_str())).collect();
+    fn name_of<'a>(names: &std::collections::HashMap<&str, &'a str>, vault: &'a str) -> &'a str {
+        names.get(vault).copied().unwrap_or(vault)
+    }
+    groups.sort_by(|(a, _), (b, _)| name_of(&names, a).cmp(name_of(&names, b)).then_with(|| a.cmp(b)));
     for (vault, mut items) in groups {
         items.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.sort_key().cmp(&b.sort_key())));
-        let name = report
-            .vaults
-            .iter()
-            .find(|v| v.id == vault)
-            .map(|v| v.name.as_str())
-            .unwrap_or(if vault.is_empty() { "tenant" } else { vault });
+        let name = name_of(&names, vault);
         if vault.is_empty() {
             let _ = writeln!(out, "{}", paint(context, "1", "tenant-wide"));
         } else {
