@@ -23,7 +23,6 @@ pub struct ScanOptions {
 pub struct ScannedVault {
     pub id: String,
     pub name: String,
-    pub location: Option<FileLocation>,
 }
 
 /// Which kind of scan produced the findings; keeps code-scanning categories apart.
@@ -115,15 +114,7 @@ pub fn scan(loaded: &Loaded, catalog: &Catalog, options: &ScanOptions) -> Result
     let mut vaults: Vec<ScannedVault> = inventory
         .vaults
         .iter()
-        .zip(&loaded.anchors)
-        .map(|(vault, anchor)| ScannedVault {
-            id: vault.id().to_string(),
-            name: vault.name().to_string(),
-            location: match anchor {
-                Anchor::Fixed(location) => Some(location.clone()),
-                _ => None,
-            },
-        })
+        .map(|vault| ScannedVault { id: vault.id().to_string(), name: vault.name().to_string() })
         .collect();
     vaults.sort();
     let mut errors = inventory.errors.clone();
@@ -222,8 +213,7 @@ fn resolve_locations(findings: &mut [(Finding, Target)], loaded: &Loaded) {
             requests
                 .into_iter()
                 .map(|(index, candidates)| {
-                    let inner = candidates.iter().find_map(|c| found.get(c)).copied().unwrap_or(span::Position::START);
-                    let at = span::offset_position(*start, inner);
+                    let at = span::offset_position(*start, first_found(&candidates, &found));
                     (index, FileLocation { file: file.clone(), line: at.line, column: at.column })
                 })
                 .collect()
@@ -237,11 +227,16 @@ fn resolve_locations(findings: &mut [(Finding, Target)], loaded: &Loaded) {
         let pointers: Vec<String> = requests.iter().flat_map(|(_, candidates)| candidates.iter().cloned()).collect();
         let found: HashMap<String, span::Position> = span::locate(&text, &pointers);
         for (index, candidates) in requests {
-            let position = candidates.iter().find_map(|c| found.get(c)).copied().unwrap_or(span::Position::START);
+            let position = first_found(&candidates, &found);
             findings[index].0.location.file =
                 Some(FileLocation { file: file.clone(), line: position.line, column: position.column });
         }
     }
+}
+
+/// The position of the most precise candidate pointer that exists (the start, if none does).
+fn first_found(candidates: &[String], found: &HashMap<String, span::Position>) -> span::Position {
+    candidates.iter().find_map(|c| found.get(c)).copied().unwrap_or(span::Position::START)
 }
 
 /// Candidates inside an inventory record: the value, else its enclosing array element, else the

@@ -71,15 +71,9 @@ impl Engine {
         data: serde_json::Map<String, serde_json::Value>,
     ) -> Result<Engine, PolicyError> {
         let rules: Vec<RuleMeta> = catalog.rules.iter().filter(|r| enabled(r)).cloned().collect();
-        let mut sources: Vec<(String, String)> =
-            catalog.modules.iter().map(|m| (m.name.clone(), m.text.clone())).collect();
+        let mut sources = module_sources(catalog);
         sources.push(("kvscan-engine.rego".into(), aggregator(&rules)));
-        let mut kvscan = serde_json::Map::new();
-        for (name, value) in &catalog.data {
-            kvscan.insert(name.clone(), value.clone());
-        }
-        kvscan.extend(data);
-        let data = to_rego(&serde_json::json!({ "kvscan": kvscan }));
+        let data = data_document(catalog, data);
         let mut prepared = build(&sources, &data)?;
         let program = Some(compile(&mut prepared, VAULT_ENTRY)?);
         Ok(Engine {
@@ -344,7 +338,20 @@ fn vm(program: &Arc<Program>, data: &Value) -> Result<RegoVM, PolicyError> {
     Ok(vm)
 }
 
-fn build(sources: &[(String, String)], data: &Value) -> Result<regorus::Engine, PolicyError> {
+/// The catalog's modules as (name, text), as regorus loads them.
+pub(crate) fn module_sources(catalog: &Catalog) -> Vec<(String, String)> {
+    catalog.modules.iter().map(|m| (m.name.clone(), m.text.clone())).collect()
+}
+
+/// `data.kvscan`: the catalog's data documents (roles, …) plus `extra` (config, principals).
+pub(crate) fn data_document(catalog: &Catalog, extra: serde_json::Map<String, serde_json::Value>) -> Value {
+    let mut kvscan: serde_json::Map<String, serde_json::Value> =
+        catalog.data.iter().map(|(name, value)| (name.clone(), value.clone())).collect();
+    kvscan.extend(extra);
+    to_rego(&serde_json::json!({ "kvscan": kvscan }))
+}
+
+pub(crate) fn build(sources: &[(String, String)], data: &Value) -> Result<regorus::Engine, PolicyError> {
     let mut engine = regorus::Engine::new();
     for (name, text) in sources {
         engine.add_policy(name.clone(), text.clone()).map_err(PolicyError::rego)?;

@@ -1,6 +1,6 @@
 //! `kvscan policy test`: runs every `test_*` rule, like `opa test` (regorus has no runner).
 
-use super::{Catalog, Module, PolicyError};
+use super::{engine, Catalog, Module, PolicyError};
 use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,16 +53,9 @@ pub fn test_rules(module: &Module) -> Vec<String> {
 
 /// Runs the tests of every test module in the catalog.
 pub fn run(catalog: &Catalog) -> Result<Summary, PolicyError> {
-    let mut base = regorus::Engine::new();
-    for module in &catalog.modules {
-        base.add_policy(module.name.clone(), module.text.clone()).map_err(PolicyError::rego)?;
-    }
-    let mut kvscan = serde_json::Map::new();
-    for (name, value) in &catalog.data {
-        kvscan.insert(name.clone(), value.clone());
-    }
-    kvscan.insert("config".into(), serde_json::json!({}));
-    base.add_data(super::engine::to_rego(&serde_json::json!({ "kvscan": kvscan }))).map_err(PolicyError::rego)?;
+    let mut config = serde_json::Map::new();
+    config.insert("config".into(), serde_json::json!({}));
+    let base = engine::build(&engine::module_sources(catalog), &engine::data_document(catalog, config))?;
 
     let mut summary = Summary::default();
     for module in &catalog.tests {
