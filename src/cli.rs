@@ -2,6 +2,7 @@
 
 use crate::finding::FailOn;
 use crate::output::Format;
+use crate::source::azure::AuthMode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -30,9 +31,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Scan inventories and report findings
+    /// Scan inventories, or the live tenant with --live, and report findings
     #[command(after_help = EXIT_CODES)]
     Scan(ScanArgs),
+    /// Read vaults, role assignments and secret/key/certificate metadata from Azure into an inventory
+    #[command(after_help = COLLECT_HELP)]
+    Collect(CollectArgs),
     /// List, test and explain policies
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -45,11 +49,33 @@ pub enum Command {
     Man,
 }
 
+const COLLECT_HELP: &str = "\
+Reads metadata only: never a secret value. Minimum roles: Reader on the subscriptions (or management
+groups); Key Vault Reader on RBAC vaults, or an access policy with keys list/get/getrotationpolicy,
+secrets list and certificates list/get on access-policy vaults; optionally Microsoft Graph
+Directory.Read.All for principal names.
+
+Exit codes:
+  0  inventory written, everything was read
+  2  usage error, or authentication failed (nothing collected)
+  3  inventory written, but parts could not be read (listed in its \"errors\")";
+
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Inputs to scan: kvscan inventory files (e.g. fixtures/sample-tenant.json)
-    #[arg(value_name = "PATH", required = true)]
+    #[arg(value_name = "PATH", required_unless_present = "live", conflicts_with = "live")]
     pub paths: Vec<PathBuf>,
+
+    /// Collect from Azure and scan in one go (see `kvscan collect --help` for roles and flags)
+    #[arg(long)]
+    pub live: bool,
+
+    #[command(flatten)]
+    pub collection: LiveArgs,
+
+    /// With --live: also write the collected inventory to this file
+    #[arg(long, value_name = "FILE", requires = "live")]
+    pub save_inventory: Option<PathBuf>,
 
     /// Format written to stdout (or to --output)
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
@@ -98,6 +124,52 @@ pub struct ScanArgs {
     /// Colour the text output
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    #[command(flatten)]
+    pub collection: LiveArgs,
+
+    /// Where to write the inventory (`-` for stdout)
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+/// Where and how a live collection reads Azure.
+#[derive(Debug, Args, Clone)]
+pub struct LiveArgs {
+    /// Scan only this subscription (repeatable) [default: every subscription the identity can read]
+    #[arg(long = "subscription", value_name = "ID")]
+    pub subscriptions: Vec<String>,
+
+    /// Scan the subscriptions below this management group (repeatable)
+    #[arg(long = "management-group", value_name = "ID")]
+    pub management_groups: Vec<String>,
+
+    /// Cloud: AzureCloud, AzureUSGovernment or AzureChinaCloud
+    #[arg(long, value_name = "NAME", default_value = "AzureCloud", env = "KVSCAN_CLOUD", conflicts_with = "cloud_config")]
+    pub cloud: String,
+
+    /// A custom cloud profile (JSON: endpoints, audiences, api-versions), e.g. for Azure Stack Hub
+    #[arg(long, value_name = "FILE")]
+    pub cloud_config: Option<PathBuf>,
+
+    /// Credential to use
+    #[arg(long, value_enum, default_value_t = AuthMode::Auto)]
+    pub auth: AuthMode,
+
+    /// Requests in flight at once
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+
+    /// Trust this extra root CA (PEM; repeatable). SSL_CERT_FILE is honoured as well
+    #[arg(long = "ca-cert", value_name = "FILE")]
+    pub ca_certs: Vec<PathBuf>,
+
+    /// No progress bar or progress lines on stderr
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args, Clone, Default)]

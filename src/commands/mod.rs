@@ -1,5 +1,6 @@
 //! The binary's commands. Errors come back as `anyhow` with the file and line already in them.
 
+mod collect;
 mod policy;
 mod scan;
 
@@ -9,6 +10,7 @@ use crate::Exit;
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Collect(args) => collect::run(args),
         Command::Policy(command) => policy::run(command),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();

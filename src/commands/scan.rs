@@ -35,7 +35,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Exit> {
         None => None,
     };
     let mut timings = Timings::from_env();
-    let loaded = source::load_paths(&args.paths)?;
+    let loaded = if args.live {
+        super::collect::collect_loaded(&args.collection, args.save_inventory.as_deref())?
+    } else {
+        source::load_paths(&args.paths)?
+    };
     timings.lap("load");
     let mut disabled = config.disable.clone();
     disabled.extend(args.disable.iter().cloned());
