@@ -33,7 +33,7 @@ pub struct Cli {
 pub enum Command {
     /// Scan inventories, or the live tenant with --live, and report findings
     #[command(after_help = EXIT_CODES)]
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Read vaults, role assignments and secret/key/certificate metadata from Azure into an inventory
     #[command(after_help = COLLECT_HELP)]
     Collect(CollectArgs),
@@ -148,7 +148,13 @@ pub struct LiveArgs {
     pub management_groups: Vec<String>,
 
     /// Cloud: AzureCloud, AzureUSGovernment or AzureChinaCloud
-    #[arg(long, value_name = "NAME", default_value = "AzureCloud", env = "KVSCAN_CLOUD", conflicts_with = "cloud_config")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "AzureCloud",
+        env = "KVSCAN_CLOUD",
+        conflicts_with = "cloud_config"
+    )]
     pub cloud: String,
 
     /// A custom cloud profile (JSON: endpoints, audiences, api-versions), e.g. for Azure Stack Hub

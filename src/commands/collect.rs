@@ -26,11 +26,9 @@ pub fn collect_loaded(args: &LiveArgs, save: Option<&Path>) -> anyhow::Result<Lo
 
 pub fn collect(args: &LiveArgs) -> anyhow::Result<Inventory> {
     let options = live_options(args)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let (collected, _http) = runtime.block_on(azure::collect_live(&options))?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    let (collected, _http) = runtime.block_on(azure::collect_live(&options, &|name| std::env::var(name).ok()))?;
     Ok(collected.inventory)
 }
 

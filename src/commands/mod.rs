@@ -9,7 +9,7 @@ use crate::Exit;
 
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
-        Command::Scan(args) => scan::run(args),
+        Command::Scan(args) => scan::run(*args),
         Command::Collect(args) => collect::run(args),
         Command::Policy(command) => policy::run(command),
         Command::Completions { shell } => {

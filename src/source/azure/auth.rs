@@ -150,7 +150,8 @@ fn build(
             let [tenant, client_id, secret] = <[String; 3]>::try_from(values).map_err(|_| "internal".to_string())?;
             let options = ClientSecretCredentialOptions { client_options: client_options() };
             let credential =
-                ClientSecretCredential::new(&tenant, client_id.clone(), Secret::new(secret), Some(options)).map_err(fail)?;
+                ClientSecretCredential::new(&tenant, client_id.clone(), Secret::new(secret), Some(options))
+                    .map_err(fail)?;
             Ok(Some(Chosen {
                 credential: cached(credential),
                 description: format!("environment service principal (client id {client_id}, tenant {tenant})"),
@@ -166,7 +167,6 @@ fn build(
                 client_id: Some(client_id.clone()),
                 tenant_id: Some(tenant.clone()),
                 token_file_path: Some(file.clone().into()),
-                ..WorkloadIdentityCredentialOptions::default()
             };
             let credential = WorkloadIdentityCredential::new(Some(options)).map_err(fail)?;
             Ok(Some(Chosen {
@@ -186,10 +186,12 @@ fn build(
             };
             let [url, request_token, client_id, tenant] =
                 <[String; 4]>::try_from(values).map_err(|_| "internal".to_string())?;
-            let assertion = GithubOidcAssertion { client: client.clone(), url, request_token: Secret::new(request_token) };
+            let assertion =
+                GithubOidcAssertion { client: client.clone(), url, request_token: Secret::new(request_token) };
             let options = ClientAssertionCredentialOptions { client_options: client_options() };
             let credential =
-                ClientAssertionCredential::new(tenant.clone(), client_id.clone(), assertion, Some(options)).map_err(fail)?;
+                ClientAssertionCredential::new(tenant.clone(), client_id.clone(), assertion, Some(options))
+                    .map_err(fail)?;
             Ok(Some(Chosen {
                 credential: cached(credential),
                 description: format!("GitHub Actions OIDC (client id {client_id}, tenant {tenant})"),
@@ -206,7 +208,6 @@ fn build(
             let options = ManagedIdentityCredentialOptions {
                 user_assigned_id: env("AZURE_CLIENT_ID").filter(|v| !v.is_empty()).map(UserAssignedId::ClientId),
                 client_options: client_options(),
-                ..ManagedIdentityCredentialOptions::default()
             };
             let credential = ManagedIdentityCredential::new(Some(options)).map_err(fail)?;
             Ok(Some(Chosen { credential: cached(credential), description: "managed identity".into() }))
@@ -258,7 +259,8 @@ impl std::fmt::Debug for GithubOidcAssertion {
 #[async_trait::async_trait]
 impl ClientAssertion for GithubOidcAssertion {
     async fn secret(&self, _options: Option<ClientMethodOptions<'_>>) -> azure_core::Result<String> {
-        let error = |message: String| azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, message);
+        let error =
+            |message: String| azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, message);
         let mut url = reqwest::Url::parse(&self.url)
             .map_err(|e| error(format!("ACTIONS_ID_TOKEN_REQUEST_URL is not a URL: {e}")))?;
         url.query_pairs_mut().append_pair("audience", GITHUB_AUDIENCE);

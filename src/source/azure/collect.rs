@@ -46,8 +46,9 @@ struct Collector {
     http: Http,
     profile: CloudProfile,
     errors: Mutex<Vec<ScanError>>,
-    /// Role definitions by lower-case GUID: fetched once however many scopes name them.
-    roles: tokio::sync::Mutex<HashMap<String, Arc<tokio::sync::OnceCell<Option<Value>>>>>,
+    /// Role definitions by lower-case GUID: fetched once however many scopes name them, with every
+    /// full id that named them (built-in roles are served under each subscription's path).
+    roles: tokio::sync::Mutex<HashMap<String, RoleEntry>>,
 }
 
 const VAULT_QUERY: &str = "resources | where type =~ 'microsoft.keyvault/vaults' \
@@ -72,13 +73,14 @@ impl Collector {
     async fn run(self, selection: &Selection, progress: &Progress) -> Collected {
         let versions = self.profile.api_versions.clone();
         let auth = self.arm_auth();
-        let tenants = match self.http.list(&format!("{}/tenants?api-version={}", self.arm(), versions.resources), &auth).await {
-            Ok(tenants) => tenants,
-            Err(error) => {
-                progress.note(&format!("tenants not listed ({error}); continuing without tenant details"));
-                Vec::new()
-            }
-        };
+        let tenants =
+            match self.http.list(&format!("{}/tenants?api-version={}", self.arm(), versions.resources), &auth).await {
+                Ok(tenants) => tenants,
+                Err(error) => {
+                    progress.note(&format!("tenants not listed ({error}); continuing without tenant details"));
+                    Vec::new()
+                }
+            };
         let subscriptions = self.subscriptions(selection, progress).await;
         let ids: Vec<String> = subscriptions.iter().filter_map(|s| str_at(s, "subscriptionId")).collect();
         progress.subscriptions(ids.len());
@@ -99,7 +101,7 @@ impl Collector {
             .filter_map(|r| async move { r })
             .collect()
             .await;
-        collected.sort_by(|a, b| a.0.id().to_ascii_lowercase().cmp(&b.0.id().to_ascii_lowercase()));
+        collected.sort_by_cached_key(|(record, _)| record.id().to_ascii_lowercase());
 
         let mut principal_ids = BTreeSet::new();
         let mut vaults = Vec::with_capacity(collected.len());
@@ -120,7 +122,7 @@ impl Collector {
 
         let mut role_definitions: Vec<Value> = {
             let roles = self.roles.lock().await;
-            roles.values().filter_map(|cell| cell.get().cloned().flatten()).collect()
+            roles.values().filter_map(RoleEntry::definition).collect()
         };
         role_definitions.sort_by_key(|r| str_at(r, "id").unwrap_or_default().to_ascii_lowercase());
         let mut errors = self.errors.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -206,7 +208,12 @@ impl Collector {
         Ok(rows.iter().filter_map(|r| str_at(r, "subscriptionId")).map(|s| s.to_ascii_lowercase()).collect())
     }
 
-    async fn discover_vaults(&self, ids: &[String], selection: &Selection, progress: &Progress) -> (Vec<Value>, Discovery) {
+    async fn discover_vaults(
+        &self,
+        ids: &[String],
+        selection: &Selection,
+        progress: &Progress,
+    ) -> (Vec<Value>, Discovery) {
         if ids.is_empty() {
             return (Vec::new(), Discovery::ResourceGraph);
         }
@@ -226,7 +233,9 @@ impl Collector {
                 (vaults, Discovery::ResourceGraph)
             }
             Err(error) => {
-                progress.note(&format!("Resource Graph unavailable ({error}); listing vaults per subscription through ARM"));
+                progress.note(&format!(
+                    "Resource Graph unavailable ({error}); listing vaults per subscription through ARM"
+                ));
                 let this = self;
                 let lists: Vec<Vec<Value>> = stream::iter(ids.iter())
                     .map(|id| async move { this.vaults_of_subscription(id).await })
@@ -267,7 +276,9 @@ impl Collector {
         let versions = &self.profile.api_versions;
         match self.http.get_json(&format!("{path}?api-version={}", versions.key_vault), &self.arm_auth()).await {
             Err(error) if unsupported_api_version(&error) && versions.key_vault_fallback != versions.key_vault => {
-                self.http.get_json(&format!("{path}?api-version={}", versions.key_vault_fallback), &self.arm_auth()).await
+                self.http
+                    .get_json(&format!("{path}?api-version={}", versions.key_vault_fallback), &self.arm_auth())
+                    .await
             }
             other => other,
         }
@@ -299,7 +310,12 @@ impl Collector {
                 let page = self.http.post_json(&url, &self.arm_auth(), &body).await?;
                 match page.get("data") {
                     Some(Value::Array(data)) => rows.extend(data.iter().cloned()),
-                    _ => return Err(HttpError::Body { url, message: "Resource Graph answer has no \"data\" array".into() }),
+                    _ => {
+                        return Err(HttpError::Body {
+                            url,
+                            message: "Resource Graph answer has no \"data\" array".into(),
+                        })
+                    }
                 }
                 let truncated = match page.get("resultTruncated") {
                     Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
@@ -316,7 +332,8 @@ impl Collector {
                     None if truncated => {
                         return Err(HttpError::Body {
                             url,
-                            message: "resultTruncated is true but no $skipToken came back: the result is incomplete".into(),
+                            message: "resultTruncated is true but no $skipToken came back: the result is incomplete"
+                                .into(),
                         })
                     }
                     None => break,
@@ -369,8 +386,10 @@ impl Collector {
         let base = format!("{}{}", self.arm(), id);
         let versions = &self.profile.api_versions;
         let auth = self.arm_auth();
-        let diagnostics_url =
-            format!("{base}/providers/Microsoft.Insights/diagnosticSettings?api-version={}", versions.diagnostic_settings);
+        let diagnostics_url = format!(
+            "{base}/providers/Microsoft.Insights/diagnosticSettings?api-version={}",
+            versions.diagnostic_settings
+        );
         let assignments_url =
             format!("{base}/providers/Microsoft.Authorization/roleAssignments?api-version={}", versions.authorization);
         let secrets_path = format!("{base}/secrets");
@@ -447,7 +466,8 @@ impl Collector {
     /// Certificates and key rotation policies come from the data plane only. When it cannot be
     /// reached the vault is still scanned on its ARM metadata, and the gap is recorded.
     async fn data_plane(&self, id: &str, parts: &mut VaultParts) {
-        let Some(uri) = parts.resource.pointer("/properties/vaultUri").and_then(Value::as_str).map(str::to_string) else {
+        let Some(uri) = parts.resource.pointer("/properties/vaultUri").and_then(Value::as_str).map(str::to_string)
+        else {
             self.error(id, "data plane not scanned: the vault has no properties.vaultUri; certificates and key rotation policies not read");
             return;
         };
@@ -455,7 +475,10 @@ impl Collector {
         let plane = match DataPlane::connect(&self.http, &self.profile, &uri, tenant.as_deref()).await {
             Ok(plane) => plane,
             Err(why) => {
-                self.error(id, format!("data plane not scanned ({uri}): {why}; certificates and key rotation policies not read"));
+                self.error(
+                    id,
+                    format!("data plane not scanned ({uri}): {why}; certificates and key rotation policies not read"),
+                );
                 return;
             }
         };
@@ -494,15 +517,14 @@ impl Collector {
         let guid = definition_id.rsplit('/').next().unwrap_or_default().to_ascii_lowercase();
         let cell = {
             let mut roles = self.roles.lock().await;
-            roles.entry(guid).or_default().clone()
+            let entry = roles.entry(guid).or_default();
+            entry.ids.insert(definition_id.clone());
+            entry.cell.clone()
         };
         let definition = cell
             .get_or_init(|| async {
-                let url = format!(
-                    "{}{definition_id}?api-version={}",
-                    self.arm(),
-                    self.profile.api_versions.authorization
-                );
+                let url =
+                    format!("{}{definition_id}?api-version={}", self.arm(), self.profile.api_versions.authorization);
                 match self.http.get_json(&url, &self.arm_auth()).await {
                     Ok(definition) => Some(definition),
                     Err(error) => {
@@ -516,6 +538,24 @@ impl Collector {
         if let (Some(name), Value::Object(map)) = (name, assignment) {
             map.insert("roleName".into(), name);
         }
+    }
+}
+
+#[derive(Default)]
+struct RoleEntry {
+    cell: Arc<tokio::sync::OnceCell<Option<Value>>>,
+    ids: BTreeSet<String>,
+}
+
+impl RoleEntry {
+    /// The definition as ARM served it, under the smallest id that named it: which vault asked
+    /// first must not change the inventory.
+    fn definition(&self) -> Option<Value> {
+        let mut definition = self.cell.get().cloned().flatten()?;
+        if let (Some(first), Value::Object(map)) = (self.ids.iter().next(), &mut definition) {
+            map.insert("id".into(), Value::String(first.clone()));
+        }
+        Some(definition)
     }
 }
 
@@ -565,7 +605,9 @@ mod tests {
 
     #[test]
     fn graph_rows_read_like_arm() {
-        let row = normalise_graph_row(json!({"id": "/subscriptions/S/resourceGroups/r/providers/Microsoft.KeyVault/vaults/v", "type": "microsoft.keyvault/vaults", "tags": null}));
+        let row = normalise_graph_row(
+            json!({"id": "/subscriptions/S/resourceGroups/r/providers/Microsoft.KeyVault/vaults/v", "type": "microsoft.keyvault/vaults", "tags": null}),
+        );
         assert_eq!(row["type"], "Microsoft.KeyVault/vaults");
         assert!(row.get("tags").is_none());
         assert_eq!(subscription_of(&row).as_deref(), Some("s"));

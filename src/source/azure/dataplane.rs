@@ -151,7 +151,9 @@ mod tests {
         );
         assert_eq!(c.tenant().as_deref(), Some("72f988bf-86f1-41af-91ab-2d7cd011db47"));
         assert_eq!(c.resource().as_deref(), Some("https://vault.azure.net"));
-        let scoped = Challenge::parse(r#"Bearer authorization_uri="https://login.example/t1/", scope="https://vault.azure.net/.default""#);
+        let scoped = Challenge::parse(
+            r#"Bearer authorization_uri="https://login.example/t1/", scope="https://vault.azure.net/.default""#,
+        );
         assert_eq!(scoped.tenant().as_deref(), Some("t1"));
         assert_eq!(scoped.resource().as_deref(), Some("https://vault.azure.net"));
         assert!(same_audience("https://vault.azure.net/", "https://VAULT.azure.net"));

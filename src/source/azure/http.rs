@@ -37,7 +37,7 @@ impl Default for HttpOptions {
         HttpOptions {
             concurrency: 16,
             max_tries: 5,
-            max_throttled: 10,
+            max_throttled: 30,
             base_backoff: Duration::from_millis(500),
             max_wait: Duration::from_secs(120),
             request_timeout: Duration::from_secs(60),
@@ -245,9 +245,8 @@ impl Http {
                     if throttled > options.max_throttled {
                         return Ok(response);
                     }
-                    let wait = retry_after(&response.headers)
-                        .unwrap_or_else(|| self.backoff(throttled))
-                        .min(options.max_wait);
+                    let wait =
+                        retry_after(&response.headers).unwrap_or_else(|| self.backoff(throttled)).min(options.max_wait);
                     self.pause_host(&host, wait);
                     self.inner.stats.retries.fetch_add(1, Ordering::Relaxed);
                 }
@@ -282,7 +281,13 @@ impl Http {
         }
     }
 
-    async fn try_once(&self, method: Method, url: &str, auth: &Auth, body: Option<&Value>) -> Result<Response, Failure> {
+    async fn try_once(
+        &self,
+        method: Method,
+        url: &str,
+        auth: &Auth,
+        body: Option<&Value>,
+    ) -> Result<Response, Failure> {
         let mut request = self.inner.client.request(method, url).timeout(self.inner.options.request_timeout);
         if let Auth::Scope(scope) = auth {
             let token = self.inner.tokens.token(scope).await.map_err(Failure::Auth)?;
@@ -331,7 +336,8 @@ impl Http {
 
     /// Slows down before Azure throttles: ARM's remaining-reads headers and Resource Graph's quota.
     fn observe_rate_limits(&self, host: &str, headers: &reqwest::header::HeaderMap) {
-        let number = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+        let number =
+            |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
         let remaining = [
             "x-ms-ratelimit-remaining-subscription-reads",
             "x-ms-ratelimit-remaining-subscription-global-reads",
@@ -374,16 +380,10 @@ pub fn status_error(response: &Response, method: &str) -> HttpError {
     let parsed: Option<Value> = serde_json::from_slice(&response.body).ok();
     let error = parsed.as_ref().and_then(|v| v.get("error"));
     let code = error.and_then(|e| e.get("code")).and_then(Value::as_str).filter(|c| !c.is_empty()).map(str::to_string);
-    let inner_code = error
-        .and_then(|e| e.get("innererror"))
-        .and_then(|e| e.get("code"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let message = error
-        .and_then(|e| e.get("message"))
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .unwrap_or_else(|| {
+    let inner_code =
+        error.and_then(|e| e.get("innererror")).and_then(|e| e.get("code")).and_then(Value::as_str).map(str::to_string);
+    let message =
+        error.and_then(|e| e.get("message")).and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| {
             let text = String::from_utf8_lossy(&response.body);
             let text = text.trim();
             if text.is_empty() {
@@ -398,11 +398,7 @@ pub fn status_error(response: &Response, method: &str) -> HttpError {
         message,
         method: method.to_string(),
         url: response.url.clone(),
-        request_id: response
-            .headers
-            .get("x-ms-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string),
+        request_id: response.headers.get("x-ms-request-id").and_then(|v| v.to_str().ok()).map(str::to_string),
     }
 }
 

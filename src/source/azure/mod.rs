@@ -50,9 +50,8 @@ pub fn http_client(ca_certs: &[PathBuf], env: &dyn Fn(&str) -> Option<String>) -
     for file in &files {
         let pem = std::fs::read(file)
             .map_err(|e| LiveError::Certificate(format!("cannot read CA certificate file {}: {e}", file.display())))?;
-        let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-            LiveError::Certificate(format!("{}: not a PEM certificate bundle: {e}", file.display()))
-        })?;
+        let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| LiveError::Certificate(format!("{}: not a PEM certificate bundle: {e}", file.display())))?;
         if certificates.is_empty() {
             return Err(LiveError::Certificate(format!("{}: no PEM certificate in the file", file.display())));
         }
@@ -67,11 +66,14 @@ pub fn http_client(ca_certs: &[PathBuf], env: &dyn Fn(&str) -> Option<String>) -
 }
 
 /// Authenticates and collects. Progress and the chosen credential are reported on stderr.
-pub async fn collect_live(options: &LiveOptions) -> Result<(Collected, Http), LiveError> {
-    let env = |name: &str| std::env::var(name).ok();
-    let client = http_client(&options.ca_certs, &env)?;
+/// `env` reads the environment (credentials, `SSL_CERT_FILE`): `std::env::var` in the binary.
+pub async fn collect_live(
+    options: &LiveOptions,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(Collected, Http), LiveError> {
+    let client = http_client(&options.ca_certs, env)?;
     let progress = progress::Progress::new(options.progress);
-    let chosen = auth::choose(options.auth, &options.profile, &client, &env).await?;
+    let chosen = auth::choose(options.auth, &options.profile, &client, env).await?;
     progress.note(&format!("authenticated with {} against {}", chosen.description, options.profile.name));
     let http = Http::new(client, auth::TokenSource::new(chosen.credential), options.http.clone());
     let watcher = progress.watch(&http);
