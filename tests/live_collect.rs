@@ -497,3 +497,100 @@ fn low_remaining_reads_slow_the_client_down() {
     assert!(inventory.errors.is_empty());
     assert!(started.elapsed() >= Duration::from_secs(1), "the client paused when ARM said few reads were left");
 }
+
+fn collect_cli(fake: &FakeArm, env: Vec<(&'static str, String)>) -> (std::process::Output, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("dir");
+    let output = kvscan(fake)
+        .args(["collect", "--output"])
+        .arg(dir.path().join("inventory.json"))
+        .args(live_flags(fake))
+        .envs(env)
+        .output()
+        .expect("collect");
+    (output, dir)
+}
+
+#[test]
+fn workload_identity_reads_the_federated_token_file() {
+    let fake = FakeArm::start(
+        TenantSpec { subscriptions: 1, vaults_per_subscription: 1, ..TenantSpec::default() },
+        Faults::none(),
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, fake_arm::FEDERATED_ASSERTION).expect("token file");
+    let env = vec![
+        ("AZURE_TENANT_ID", fake_arm::TENANT_ID.to_string()),
+        ("AZURE_CLIENT_ID", fake_arm::CLIENT_ID.to_string()),
+        ("AZURE_FEDERATED_TOKEN_FILE", token_file.display().to_string()),
+    ];
+    let (output, _dir) = collect_cli(&fake, env);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("authenticated with workload identity"), "{stderr}");
+}
+
+#[test]
+fn managed_identity_is_used_where_the_platform_announces_it() {
+    let fake = FakeArm::start(
+        TenantSpec { subscriptions: 1, vaults_per_subscription: 1, ..TenantSpec::default() },
+        Faults::none(),
+    );
+    let (output, _dir) = collect_cli(&fake, fake.managed_identity_env());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("authenticated with managed identity"), "{stderr}");
+    assert!(fake
+        .requests()
+        .iter()
+        .any(|r| r.target.starts_with("/msi/token") && r.target.contains("api-version=2019-08-01")));
+}
+
+#[test]
+fn the_azure_cli_login_is_asked_once_per_audience() {
+    let fake = FakeArm::start(TenantSpec::default(), Faults::none());
+    let bin = tempfile::tempdir().expect("dir");
+    let calls = bin.path().join("calls");
+    // A stand-in for `az account get-access-token -o json --scope …` that logs each call.
+    let script = format!(
+        "#!/bin/sh\necho \"$*\" >> '{}'\ncase \"$*\" in\n  *management.fake.test*) t=cli-token-arm;;\n  *vault.fake.test*) t=cli-token-vault;;\n  *) t=cli-token-graph;;\nesac\nexp=$(( $(date +%s) + 3600 ))\nprintf '{{\"accessToken\": \"%s\", \"expires_on\": %s, \"tokenType\": \"Bearer\"}}' \"$t\" \"$exp\"\n",
+        calls.display()
+    );
+    let az = bin.path().join("az");
+    std::fs::write(&az, script).expect("az");
+    std::fs::set_permissions(&az, std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod");
+    let dir = tempfile::tempdir().expect("dir");
+    let output = kvscan(&fake)
+        .args(["collect", "--output"])
+        .arg(dir.path().join("inventory.json"))
+        .args(live_flags(&fake))
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.path().display()))
+        .output()
+        .expect("collect");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("authenticated with Azure CLI login"), "{stderr}");
+    let logged = std::fs::read_to_string(&calls).expect("az was called");
+    let scopes: Vec<&str> = logged.lines().collect();
+    assert_eq!(scopes.len(), 3, "one `az` run per audience (ARM, Key Vault, Graph), then cached: {scopes:?}");
+    assert!(fake.requests().len() > 100);
+}
+
+#[test]
+fn disabled_subscriptions_are_kept_but_not_read() {
+    let faults = Faults { disabled_subscription: Some(1), ..Faults::none() };
+    let fake = FakeArm::start(TenantSpec::default(), faults);
+    let (output, dir) = collect_cli(&fake, fake.env());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "a disabled subscription is not a gap: {stderr}");
+    let disabled = fake_arm::tenant::subscription_id(1);
+    assert!(stderr.contains(&format!("skipping subscription {disabled}")), "{stderr}");
+    let inventory: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("inventory.json")).expect("read")).expect("json");
+    assert_eq!(inventory["subscriptions"].as_array().map(Vec::len), Some(3), "kept, with its state");
+    assert_eq!(inventory["vaults"].as_array().map(Vec::len), Some(8));
+    assert!(
+        !fake.requests().iter().any(|r| r.target.starts_with(&format!("/subscriptions/{disabled}/"))),
+        "nothing below it was read"
+    );
+}

@@ -81,8 +81,25 @@ impl Collector {
                     Vec::new()
                 }
             };
-        let subscriptions = self.subscriptions(selection, progress).await;
-        let ids: Vec<String> = subscriptions.iter().filter_map(|s| str_at(s, "subscriptionId")).collect();
+        let subscriptions = self.subscriptions(selection).await;
+        // Disabled and deleted subscriptions stay in the inventory, verbatim with their state, but
+        // are not read: Azure refuses reads of their resources.
+        let ids: Vec<String> = subscriptions
+            .iter()
+            .filter(|s| {
+                let readable = readable(s);
+                if !readable {
+                    progress.note(&format!(
+                        "skipping subscription {} ({}): it is {}, and its resources cannot be read",
+                        str_at(s, "subscriptionId").unwrap_or_default(),
+                        str_at(s, "displayName").unwrap_or_default(),
+                        str_at(s, "state").unwrap_or_default()
+                    ));
+                }
+                readable
+            })
+            .filter_map(|s| str_at(s, "subscriptionId"))
+            .collect();
         progress.subscriptions(ids.len());
 
         let (discovered, pricings) = tokio::join!(self.discover_vaults(&ids, selection, progress), self.pricings(&ids));
@@ -149,7 +166,7 @@ impl Collector {
     }
 
     /// The subscriptions to scan, verbatim from `GET /subscriptions`, sorted by id.
-    async fn subscriptions(&self, selection: &Selection, progress: &Progress) -> Vec<Value> {
+    async fn subscriptions(&self, selection: &Selection) -> Vec<Value> {
         let url = format!("{}/subscriptions?api-version={}", self.arm(), self.profile.api_versions.resources);
         let mut listed = match self.http.list(&url, &self.arm_auth()).await {
             Ok(listed) => listed,
@@ -188,18 +205,6 @@ impl Collector {
                 }
             }
         }
-        listed.retain(|s| {
-            let state = str_at(s, "state").unwrap_or_default();
-            let readable = !(state.eq_ignore_ascii_case("Disabled") || state.eq_ignore_ascii_case("Deleted"));
-            if !readable {
-                progress.note(&format!(
-                    "skipping subscription {} ({}): it is {state}, and its resources cannot be read",
-                    str_at(s, "subscriptionId").unwrap_or_default(),
-                    str_at(s, "displayName").unwrap_or_default()
-                ));
-            }
-            readable
-        });
         listed
     }
 
@@ -573,6 +578,11 @@ fn normalise_graph_row(mut row: Value) -> Value {
         }
     }
     row
+}
+
+fn readable(subscription: &Value) -> bool {
+    let state = str_at(subscription, "state").unwrap_or_default();
+    !(state.eq_ignore_ascii_case("Disabled") || state.eq_ignore_ascii_case("Deleted"))
 }
 
 fn subscription_of(row: &Value) -> Option<String> {

@@ -24,6 +24,14 @@ use std::time::{Duration, Instant};
 use tenant::Tenant;
 pub use tenant::{TenantSpec, CLIENT_ID, CLIENT_SECRET, TENANT_ID};
 
+/// The client assertion the token endpoint accepts: GitHub's ID token, or a workload identity file.
+pub const FEDERATED_ASSERTION: &str = "github-oidc-jwt-for-the-fake";
+/// The secret header of the App Service managed identity endpoint.
+pub const IDENTITY_HEADER: &str = "fake-identity-header";
+/// Tokens a fake `az account get-access-token` hands out, by audience.
+pub const CLI_TOKENS: &[(&str, &str)] =
+    &[("cli-token-arm", "arm"), ("cli-token-vault", "vault"), ("cli-token-graph", "graph")];
+
 /// Faults to inject. Shares are applied by a hash of the request path, so a run is repeatable.
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
@@ -55,6 +63,8 @@ pub struct Faults {
     pub graph_page_size: usize,
     /// Send `x-ms-ratelimit-remaining-subscription-reads` with this value on ARM answers.
     pub remaining_reads: Option<u64>,
+    /// This subscription index is listed with `state: Disabled`.
+    pub disabled_subscription: Option<usize>,
 }
 
 impl Faults {
@@ -110,14 +120,19 @@ impl FakeArm {
         } else {
             format!("https://localhost:{port}/vaults/")
         };
-        let tenant = Tenant::generate(&spec, &data_plane);
+        let mut tenant = Tenant::generate(&spec, &data_plane);
+        if let Some(index) = faults.disabled_subscription {
+            if let Some(subscription) = tenant.subscriptions.get_mut(index) {
+                subscription["state"] = json!("Disabled");
+            }
+        }
         let state = Arc::new(State {
             tenant,
             faults,
             port,
             started: Instant::now(),
             log: Mutex::new(Vec::new()),
-            tokens: Mutex::new(HashMap::new()),
+            tokens: Mutex::new(CLI_TOKENS.iter().map(|(t, a)| (t.to_string(), a.to_string())).collect()),
             attempts: Mutex::new(HashMap::new()),
         });
         let (shutdown, stop) = tokio::sync::oneshot::channel();
@@ -180,6 +195,14 @@ impl FakeArm {
 
     pub fn requests(&self) -> Vec<Logged> {
         self.state.log.lock().expect("log").clone()
+    }
+
+    /// Environment of an App Service / Functions / Container Apps managed identity.
+    pub fn managed_identity_env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("IDENTITY_ENDPOINT", format!("{}/msi/token", self.base())),
+            ("IDENTITY_HEADER", IDENTITY_HEADER.to_string()),
+        ]
     }
 
     /// Every access token the fake issued: none may appear in any output.
@@ -281,6 +304,8 @@ async fn handle(state: Arc<State>, request: Request<Incoming>) -> Response<Full<
     let method = request.method().to_string();
     let host = request.headers().get(hyper::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default().to_string();
     let target = request.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+    let request_identity_header =
+        request.headers().get("x-identity-header").and_then(|h| h.to_str().ok()).map(str::to_string);
     let bearer = request
         .headers()
         .get(hyper::header::AUTHORIZATION)
@@ -289,6 +314,7 @@ async fn handle(state: Arc<State>, request: Request<Incoming>) -> Response<Full<
         .map(str::to_string);
     let body = request.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
     let audience = bearer.as_ref().and_then(|t| state.tokens.lock().expect("tokens").get(t).cloned());
+    let identity_header = request_identity_header;
     let faults = &state.faults;
     if !faults.latency.is_zero() {
         tokio::time::sleep(faults.latency).await;
@@ -313,7 +339,8 @@ async fn handle(state: Arc<State>, request: Request<Incoming>) -> Response<Full<
         *n += 1;
         *n
     };
-    let is_token_call = path.ends_with("/oauth2/v2.0/token") || path.starts_with("/github/");
+    let is_token_call =
+        path.ends_with("/oauth2/v2.0/token") || path.starts_with("/github/") || path.starts_with("/msi/");
     let mut reply = None;
     if !is_token_call {
         if let Some((throttle_share, secs)) = faults.throttle {
@@ -336,6 +363,7 @@ async fn handle(state: Arc<State>, request: Request<Incoming>) -> Response<Full<
     }
     let reply = match reply {
         Some(reply) => reply,
+        None if path == "/msi/token" => managed_identity(&state, &target, identity_header.as_deref()),
         None => route(&state, &method, &host, &target, &path, audience.as_deref(), &body),
     };
     if let Some(logged) = state.log.lock().expect("log").get_mut(entry) {
@@ -383,7 +411,7 @@ fn route(
         return token(state, path, body);
     }
     if method == "GET" && path == "/github/idtoken" {
-        return ok(json!({ "count": 1, "value": "github-oidc-jwt-for-the-fake" }));
+        return ok(json!({ "count": 1, "value": FEDERATED_ASSERTION }));
     }
     if path.starts_with("/v1.0/") {
         if audience != Some("graph") {
@@ -442,7 +470,7 @@ fn token(state: &State, path: &str, body: &[u8]) -> Reply {
     let tenant_ok = path.trim_start_matches('/').starts_with(TENANT_ID);
     let client_ok = form.get("client_id").map(String::as_str) == Some(CLIENT_ID);
     let secret_ok = form.get("client_secret").map(String::as_str) == Some(CLIENT_SECRET)
-        || (form.get("client_assertion").map(String::as_str) == Some("github-oidc-jwt-for-the-fake")
+        || (form.get("client_assertion").map(String::as_str) == Some(FEDERATED_ASSERTION)
             && form.get("client_assertion_type").is_some_and(|t| t.ends_with("jwt-bearer")));
     if !(tenant_ok && client_ok && secret_ok) {
         return reply(
@@ -451,22 +479,57 @@ fn token(state: &State, path: &str, body: &[u8]) -> Reply {
         );
     }
     let scope = form.get("scope").cloned().unwrap_or_default();
-    let audience = if scope.starts_with("https://management.fake.test") {
-        "arm"
-    } else if scope.starts_with("https://vault.fake.test") {
-        "vault"
-    } else if scope.starts_with(&format!("https://127.0.0.1:{}", state.port)) {
-        "graph"
-    } else {
+    let Some(audience) = audience_of(state, &scope) else {
         return reply(
             StatusCode::BAD_REQUEST,
             json!({"error": "invalid_scope", "error_description": format!("AADSTS70011: unknown scope {scope}")}),
         );
     };
-    let mut tokens = state.tokens.lock().expect("tokens");
-    let token = format!("eyFAKE.{audience}.{}.{}", tokens.len(), share(&scope, &tokens.len().to_string()).to_bits());
-    tokens.insert(token.clone(), audience.to_string());
+    let token = issue(state, audience, &scope);
     ok(json!({ "token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token }))
+}
+
+fn audience_of(state: &State, scope: &str) -> Option<&'static str> {
+    if scope.starts_with("https://management.fake.test") {
+        Some("arm")
+    } else if scope.starts_with("https://vault.fake.test") {
+        Some("vault")
+    } else if scope.starts_with(&format!("https://127.0.0.1:{}", state.port)) {
+        Some("graph")
+    } else {
+        None
+    }
+}
+
+fn issue(state: &State, audience: &str, scope: &str) -> String {
+    let mut tokens = state.tokens.lock().expect("tokens");
+    let token = format!("eyFAKE.{audience}.{}.{}", tokens.len(), share(scope, &tokens.len().to_string()).to_bits());
+    tokens.insert(token.clone(), audience.to_string());
+    token
+}
+
+/// App Service's managed identity protocol (api-version 2019-08-01): `resource` in the query and
+/// the secret `X-IDENTITY-HEADER`.
+fn managed_identity(state: &State, target: &str, header: Option<&str>) -> Reply {
+    if header != Some(IDENTITY_HEADER) {
+        return reply(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "invalid_request", "error_description": "X-IDENTITY-HEADER missing"}),
+        );
+    }
+    let resource = query(target, "resource").map(|r| decode(&r)).unwrap_or_default();
+    let Some(audience) = audience_of(state, &resource) else {
+        return reply(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "invalid_resource", "error_description": format!("unknown resource {resource}")}),
+        );
+    };
+    let token = issue(state, audience, &resource);
+    let expires =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() + 3600).unwrap_or(0);
+    ok(
+        json!({ "access_token": token, "expires_on": expires.to_string(), "resource": resource, "token_type": "Bearer" }),
+    )
 }
 
 fn url_form(body: &[u8]) -> HashMap<String, String> {
