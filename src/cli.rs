@@ -62,7 +62,8 @@ Exit codes:
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Inputs to scan: kvscan inventory files (e.g. fixtures/sample-tenant.json)
+    /// Inputs to scan: directories (searched for ARM templates and inventories, honouring
+    /// .gitignore), ARM templates, ARM parameter files' templates, and kvscan inventories
     #[arg(value_name = "PATH", required_unless_present = "live", conflicts_with = "live")]
     pub paths: Vec<PathBuf>,
 
@@ -120,6 +121,21 @@ pub struct ScanArgs {
     /// Evaluate time-dependent rules as of this moment (RFC 3339 or Unix seconds) instead of now
     #[arg(long, value_name = "TIME", env = "KVSCAN_NOW")]
     pub now: Option<String>,
+
+    /// Values of template parameters (an ARM parameter file) for every template scanned; by
+    /// default `NAME.parameters.json` beside `NAME.json` is used
+    #[arg(long, value_name = "FILE")]
+    pub parameters: Option<PathBuf>,
+
+    /// Skip files and directories matching this glob when scanning directories (repeatable),
+    /// e.g. --exclude 'examples/**'
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Findings about values only known at deployment (a parameter without a value,
+    /// reference()) fail the gate like any other instead of being notes
+    #[arg(long)]
+    pub unknown_as_failure: bool,
 
     /// Colour the text output
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

@@ -103,6 +103,9 @@ pub enum Status {
     Exempted,
     /// Already present in the `--baseline` report: shown, but does not fail the gate.
     Existing,
+    /// About a template value only known at deployment (a parameter without a value,
+    /// `reference()`): a note, not a verdict; fails the gate only with `--unknown-as-failure`.
+    Unknown,
 }
 
 impl Status {
@@ -111,6 +114,7 @@ impl Status {
             Status::Open => "open",
             Status::Exempted => "exempted",
             Status::Existing => "existing",
+            Status::Unknown => "unknown",
         }
     }
 }

@@ -16,6 +16,8 @@ pub struct ScanOptions {
     pub parameters: serde_json::Map<String, serde_json::Value>,
     /// Rule ids not to evaluate.
     pub disabled: Vec<String>,
+    /// Findings about values only known at deployment fail the gate like any other.
+    pub unknown_as_failure: bool,
 }
 
 /// A vault that was evaluated, for outputs that list passes too.
@@ -105,7 +107,8 @@ pub fn scan(loaded: &Loaded, catalog: &Catalog, options: &ScanOptions) -> Result
     let engine = Engine::new(catalog, |rule| !disabled(rule), data)?;
     let hits = engine.evaluate(inventory)?;
 
-    let mut findings: Vec<(Finding, Target)> = hits.into_iter().map(|hit| to_finding(&engine, loaded, hit)).collect();
+    let mut findings: Vec<(Finding, Target)> =
+        hits.into_iter().map(|hit| to_finding(&engine, loaded, hit, options.unknown_as_failure)).collect();
     resolve_locations(&mut findings, loaded);
     let mut findings: Vec<Finding> = findings.into_iter().map(|(f, _)| f).collect();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -146,13 +149,14 @@ fn scan_kind(loaded: &Loaded) -> ScanKind {
 type Target = (Option<usize>, String);
 
 /// Builds the finding and the record pointer its location must be resolved from.
-fn to_finding(engine: &Engine, loaded: &Loaded, hit: RuleHit) -> (Finding, Target) {
+fn to_finding(engine: &Engine, loaded: &Loaded, hit: RuleHit, unknown_as_failure: bool) -> (Finding, Target) {
     let rule = &engine.rules()[hit.rule];
     let vault = hit.vault.and_then(|i| loaded.inventory.vaults.get(i));
     let path = (!hit.path.is_empty()).then(|| render_path(&hit.path));
     let record_pointer = span::pointer(hit.path.iter().map(PathToken::as_pointer_token));
     let vault_id = vault.map(|v| v.id().to_string()).unwrap_or_default();
-    let finding = Finding {
+    let unknown = vault.and_then(|v| v.unknown_reason(&record_pointer)).map(str::to_string);
+    let mut finding = Finding {
         rule_id: rule.id.clone(),
         severity: rule.severity,
         status: Status::Open,
@@ -164,6 +168,12 @@ fn to_finding(engine: &Engine, loaded: &Loaded, hit: RuleHit) -> (Finding, Targe
         path,
         exemption: None,
     };
+    if let Some(reason) = unknown {
+        finding.message = format!("{} (unknown before deployment: {reason})", finding.message);
+        if !unknown_as_failure {
+            finding.status = Status::Unknown;
+        }
+    }
     // A tenant rule's path is relative to the inventory, even when it names a vault.
     let anchor = if rule.scope == crate::policy::RuleScope::Tenant { None } else { hit.vault };
     (finding, (anchor, record_pointer))

@@ -38,12 +38,18 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Exit> {
     let loaded = if args.live {
         super::collect::collect_loaded(&args.collection, args.save_inventory.as_deref())?
     } else {
-        source::load_paths(&args.paths)?
+        let discovery = source::Discovery { exclude: args.exclude.clone(), parameters: args.parameters.clone() };
+        source::load_inputs(&args.paths, &discovery)?
     };
     timings.lap("load");
     let mut disabled = config.disable.clone();
     disabled.extend(args.disable.iter().cloned());
-    let options = ScanOptions { now, parameters: config.parameters.clone(), disabled };
+    let options = ScanOptions {
+        now,
+        parameters: config.parameters.clone(),
+        disabled,
+        unknown_as_failure: args.unknown_as_failure,
+    };
     let mut report = scan::scan(&loaded, &catalog, &options)?;
     let today = chrono::DateTime::from_timestamp(now, 0).unwrap_or_default().date_naive();
     for warning in triage::apply_config(&mut report, &config, today).map_err(anyhow::Error::msg)? {

@@ -10,7 +10,7 @@ mod validate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use record::{RecordProblem, VaultParts, VaultRecord};
+pub use record::{RecordProblem, UnknownValue, VaultParts, VaultRecord};
 pub use validate::{parse, parse_with_offsets, InventoryError};
 
 pub const SCHEMA_VERSION: u32 = 1;

@@ -31,6 +31,19 @@ pub struct VaultParts {
     pub private_endpoints: Vec<Value>,
     #[serde(default)]
     pub source: SourceRef,
+    /// Values a template leaves to deployment time: absent from the record, listed here so a
+    /// finding about them is reported as unknown, not as a violation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unknowns: Vec<UnknownValue>,
+}
+
+/// A value only known at deployment: where it would be in the record, and why it is unknown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnknownValue {
+    /// JSON pointer into the vault record, e.g. `/resource/properties/enablePurgeProtection`.
+    pub pointer: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone)]
@@ -38,6 +51,7 @@ pub struct VaultRecord {
     id: String,
     name: String,
     source: SourceRef,
+    unknowns: Vec<UnknownValue>,
     json: Box<RawValue>,
 }
 
@@ -69,6 +83,8 @@ struct Header {
     private_endpoints: Vec<IgnoredAny>,
     #[serde(default)]
     source: SourceRef,
+    #[serde(default)]
+    unknowns: Vec<UnknownValue>,
 }
 
 #[derive(Deserialize)]
@@ -131,7 +147,7 @@ impl VaultRecord {
             }
         }
         let _ = (header.role_assignments, header.diagnostic_settings, header.private_endpoints);
-        Ok(VaultRecord { id, name, source: header.source, json })
+        Ok(VaultRecord { id, name, source: header.source, unknowns: header.unknowns, json })
     }
 
     /// Builds a record from its parts (what sources do).
@@ -154,6 +170,29 @@ impl VaultRecord {
 
     pub fn source(&self) -> &SourceRef {
         &self.source
+    }
+
+    /// Values left to deployment time (templates only).
+    pub fn unknowns(&self) -> &[UnknownValue] {
+        &self.unknowns
+    }
+
+    /// Why the value at `pointer` (a finding's path in this record) is not known, if it is not:
+    /// the pointer lies inside an unknown value, or names an object one of whose members is.
+    pub fn unknown_reason(&self, pointer: &str) -> Option<&str> {
+        let within = |outer: &str, inner: &str| {
+            inner.starts_with(outer) && (inner.len() == outer.len() || inner.as_bytes()[outer.len()] == b'/')
+        };
+        // A finding about a whole object does not hinge on each member: a role assignment to an
+        // unknown principal is still a privileged grant. Only a finding about a property (whose
+        // value is partly unknown, e.g. networkAcls with an unknown defaultAction) does.
+        let last = pointer.rsplit('/').next().unwrap_or_default();
+        let element = !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit());
+        let shallow = element || matches!(pointer, "" | "/resource" | "/resource/properties");
+        self.unknowns
+            .iter()
+            .find(|u| within(&u.pointer, pointer) || (!shallow && within(pointer, &u.pointer)))
+            .map(|u| u.reason.as_str())
     }
 
     /// The record's JSON text.

@@ -43,6 +43,9 @@ struct Summary {
     failing: usize,
     exempted: usize,
     existing: usize,
+    /// Findings about template values only known at deployment (absent when there are none).
+    #[serde(skip_serializing_if = "is_zero")]
+    unknown: usize,
     #[serde(rename = "bySeverity")]
     by_severity: BTreeMap<&'static str, usize>,
 }
@@ -73,6 +76,7 @@ pub fn render(report: &ScanReport, context: &Context) -> Result<String, OutputEr
             failing: report.failing(context.fail_on),
             exempted: report.count_status(Status::Exempted),
             existing: report.count_status(Status::Existing),
+            unknown: report.count_status(Status::Unknown),
             by_severity: Severity::ALL.iter().map(|s| (s.as_str(), report.count(*s))).collect(),
         },
         findings: &report.findings,
@@ -82,4 +86,8 @@ pub fn render(report: &ScanReport, context: &Context) -> Result<String, OutputEr
         .map_err(|e| OutputError::Serialize { format: "JSON", message: e.to_string() })?;
     text.push('\n');
     Ok(text)
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }

@@ -14,7 +14,7 @@ fn failure_case(finding: &Finding, repeated: bool) -> TestCase {
     let mut status = match finding.status {
         Status::Open => TestCaseStatus::non_success(NonSuccessKind::Failure),
         // Accepted findings are neither passes nor failures of this run.
-        Status::Exempted | Status::Existing => TestCaseStatus::skipped(),
+        Status::Exempted | Status::Existing | Status::Unknown => TestCaseStatus::skipped(),
     };
     let message = match (&finding.exemption, finding.status) {
         (Some(e), _) => format!("exempted until {} ({}): {} — {}", e.expires, e.owner, e.reason, finding.message),

@@ -115,7 +115,8 @@ fn result(finding: &Finding, rule_index: usize, baseline: bool) -> sarif::Result
     let mut result = sarif::Result::builder()
         .rule_id(finding.rule_id.clone())
         .rule_index(rule_index as i64)
-        .level(level(finding.severity))
+        // A value only known at deployment is worth a look, not an alert.
+        .level(if finding.status == Status::Unknown { sarif::ResultLevel::Note } else { level(finding.severity) })
         .message(sarif::Message::builder().text(finding.message.clone()).build())
         .locations(vec![sarif::Location::builder()
             .physical_location(physical)

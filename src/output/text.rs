@@ -65,7 +65,11 @@ pub fn render(report: &ScanReport, context: &Context) -> String {
             let _ = writeln!(out, "{}  {}", paint(context, "1", name), paint(context, "2", vault));
         }
         for finding in items {
-            let existing = if finding.status == Status::Existing { " (existing)" } else { "" };
+            let existing = match finding.status {
+                Status::Existing => " (existing)",
+                Status::Unknown => " (unknown until deployment)",
+                _ => "",
+            };
             let _ = writeln!(
                 out,
                 "  {} {:<6} {}{}",
@@ -129,7 +133,7 @@ pub fn render(report: &ScanReport, context: &Context) -> String {
         _ => paint(context, "1;32", &format!("PASS: nothing at or above {}", context.fail_on)),
     };
     let mut accepted = Vec::new();
-    for status in [Status::Exempted, Status::Existing] {
+    for status in [Status::Exempted, Status::Existing, Status::Unknown] {
         let count = report.count_status(status);
         if count > 0 {
             accepted.push(format!("{count} {}", status.as_str()));

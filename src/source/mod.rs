@@ -18,6 +18,9 @@ pub enum SourceError {
     Inventory(#[from] InventoryError),
     #[error("{path}: {message}")]
     Unsupported { path: String, message: String },
+    /// A template or parameter file that does not parse: `file:line:column: what`.
+    #[error("{0}")]
+    Template(String),
 }
 
 /// How findings about one vault record are placed in files.
@@ -135,49 +138,197 @@ pub fn display_path(path: &Path) -> String {
     text.strip_prefix("./").map(str::to_string).unwrap_or(text)
 }
 
-/// Reads every input path into one inventory.
+/// How directories are searched and templates are given their parameters.
+#[derive(Debug, Clone, Default)]
+pub struct Discovery {
+    /// Globs of paths to skip inside directories (matched against the path as shown).
+    pub exclude: Vec<String>,
+    /// One parameter file for every template, instead of the `NAME.parameters.json` beside it.
+    pub parameters: Option<std::path::PathBuf>,
+}
+
+/// Reads every input path into one inventory (inventory files only, no directory discovery).
 pub fn load_paths(paths: &[std::path::PathBuf]) -> Result<Loaded, SourceError> {
-    let mut loaded = Loaded::default();
-    for path in paths {
-        let shown = display_path(path);
-        if path.is_dir() {
-            return Err(SourceError::Unsupported {
-                path: shown,
-                message: "is a directory; this version scans inventory files (kvscan collect output or \
-                          fixtures/sample-tenant.json). Template directories come with the IaC sources."
-                    .into(),
-            });
+    load_inputs(paths, &Discovery::default())
+}
+
+/// Reads files and directories into one inventory. A file that fails is an error of the whole
+/// run only when nothing else could be scanned; otherwise it is reported in the inventory's
+/// `errors` (the scan is then incomplete) and the rest is scanned.
+pub fn load_inputs(paths: &[std::path::PathBuf], discovery: &Discovery) -> Result<Loaded, SourceError> {
+    let exclude = exclusions(&discovery.exclude)?;
+    let explicit_parameters = match &discovery.parameters {
+        Some(path) => {
+            let shown = display_path(path);
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| SourceError::Io { path: shown.clone(), message: e.to_string() })?;
+            Some(arm::load::parameters(&shown, &text).map_err(|e| SourceError::Template(e.to_string()))?)
         }
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| SourceError::Io { path: shown.clone(), message: e.to_string() })?;
-        match detect(path, &text) {
-            InputKind::Inventory => loaded.merge(snapshot::load(&shown, &text)?),
-            kind => {
-                let what = match kind {
-                    InputKind::ArmTemplate => "an ARM template",
-                    InputKind::ArmParameters => "an ARM parameter file",
-                    InputKind::TerraformPlan => "a Terraform plan",
-                    InputKind::Bicep => "a Bicep file",
-                    InputKind::Terraform => "a Terraform file",
-                    _ => "not a kvscan inventory (expected a JSON document with \"schemaVersion\" and \"vaults\")",
-                };
-                let message = if kind == InputKind::Other {
-                    format!("{what}; if it is meant to be one, check it with `python -m json.tool`")
-                } else {
-                    format!("{what}: this input kind is not supported yet; scan an inventory file")
-                };
-                // A malformed inventory should say where it breaks, not that it is unknown.
-                if kind == InputKind::Other && text.contains("\"schemaVersion\"") {
-                    return Err(snapshot::load(&shown, &text)
-                        .err()
-                        .map(SourceError::from)
-                        .unwrap_or(SourceError::Unsupported { path: shown, message }));
-                }
-                return Err(SourceError::Unsupported { path: shown, message });
-            }
+        None => None,
+    };
+    let mut files: Vec<(std::path::PathBuf, bool)> = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            files.extend(discover(path, &exclude).into_iter().map(|p| (p, false)));
+        } else {
+            files.push((path.clone(), true));
         }
     }
+    let mut loaded = Loaded::default();
+    let mut failures: Vec<SourceError> = Vec::new();
+    let mut scanned = 0usize;
+    for (path, explicit) in &files {
+        let shown = display_path(path);
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => {
+                failures.push(SourceError::Io { path: shown, message: e.to_string() });
+                continue;
+            }
+        };
+        match detect(path, &text) {
+            InputKind::Inventory => match snapshot::load(&shown, &text) {
+                Ok(inventory) => {
+                    loaded.merge(inventory);
+                    scanned += 1;
+                }
+                Err(error) => failures.push(error.into()),
+            },
+            InputKind::ArmTemplate => {
+                let supplied = match &explicit_parameters {
+                    Some(values) => Ok(values.clone()),
+                    None => paired_parameters(path),
+                };
+                let result = supplied.and_then(|supplied| {
+                    arm::load::load(&shown, &text, &supplied).map_err(|e| SourceError::Template(e.to_string()))
+                });
+                match result {
+                    Ok(template) => {
+                        loaded.merge(template);
+                        scanned += 1;
+                    }
+                    Err(error) => failures.push(error),
+                }
+            }
+            // Read with the template they belong to.
+            InputKind::ArmParameters => {}
+            InputKind::Bicep | InputKind::Terraform | InputKind::TerraformPlan => {
+                let what = match detect(path, &text) {
+                    InputKind::Bicep => "a Bicep file",
+                    InputKind::Terraform => "a Terraform file",
+                    _ => "a Terraform plan",
+                };
+                failures.push(SourceError::Unsupported {
+                    path: shown,
+                    message: format!("{what}: this input kind is not supported yet (ARM templates and inventories are); it was not scanned"),
+                });
+            }
+            InputKind::Other if *explicit => {
+                // A malformed inventory should say where it breaks, not that it is unknown.
+                if text.contains("\"schemaVersion\"") {
+                    if let Err(error) = snapshot::load(&shown, &text) {
+                        failures.push(error.into());
+                        continue;
+                    }
+                }
+                failures.push(SourceError::Unsupported {
+                    path: shown,
+                    message: "not a kvscan inventory or an ARM template (expected a JSON document with \"schemaVersion\" and \"vaults\", or a deploymentTemplate $schema)".into(),
+                });
+            }
+            // Unrelated files found in a directory.
+            InputKind::Other => {}
+        }
+    }
+    if scanned == 0 {
+        if let Some(first) = failures.into_iter().next() {
+            return Err(first);
+        }
+        return Ok(loaded);
+    }
+    for failure in failures {
+        let (scope, message) = match &failure {
+            SourceError::Io { path, message } | SourceError::Unsupported { path, message } => {
+                (path.clone(), message.clone())
+            }
+            other => {
+                let text = other.to_string();
+                (text.split(':').next().unwrap_or_default().to_string(), text)
+            }
+        };
+        loaded.inventory.errors.push(crate::inventory::ScanError { scope, message });
+    }
     Ok(loaded)
+}
+
+fn exclusions(globs: &[String]) -> Result<globset::GlobSet, SourceError> {
+    let mut builder = globset::GlobSetBuilder::new();
+    for glob in globs {
+        let parsed = globset::Glob::new(glob)
+            .map_err(|e| SourceError::Unsupported { path: format!("--exclude {glob}"), message: e.to_string() })?;
+        builder.add(parsed);
+    }
+    builder.build().map_err(|e| SourceError::Unsupported { path: "--exclude".into(), message: e.to_string() })
+}
+
+/// Candidate files below a directory, honouring `.gitignore` (also outside a git checkout),
+/// sorted so that scans are deterministic.
+fn discover(dir: &Path, exclude: &globset::GlobSet) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<std::path::PathBuf> = ignore::WalkBuilder::new(dir)
+        .require_git(false)
+        .build()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_some_and(|t| t.is_file()))
+        .map(ignore::DirEntry::into_path)
+        .filter(|path| {
+            let interesting = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "json" | "jsonc" | "bicep" | "tf"));
+            interesting && !exclude.is_match(display_path(path)) && !exclude.is_match(path)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The parameter file of `x.json`: `x.parameters.json`, else the only `x.parameters.<env>.json`.
+/// With several environments and no `--parameters`, values stay unknown (reported as notes).
+fn paired_parameters(template: &Path) -> Result<serde_json::Map<String, serde_json::Value>, SourceError> {
+    let (Some(dir), Some(stem)) = (template.parent(), template.file_stem().and_then(|s| s.to_str())) else {
+        return Ok(serde_json::Map::new());
+    };
+    let exact = dir.join(format!("{stem}.parameters.json"));
+    let candidates: Vec<std::path::PathBuf> = if exact.is_file() {
+        vec![exact]
+    } else {
+        let prefix = format!("{stem}.parameters.");
+        let mut found: Vec<std::path::PathBuf> =
+            std::fs::read_dir(if dir.as_os_str().is_empty() { Path::new(".") } else { dir })
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|p| {
+                            p.file_name()
+                                .and_then(|n| n.to_str())
+                                .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".json"))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+        found.sort();
+        found
+    };
+    match candidates.as_slice() {
+        [only] => {
+            let shown = display_path(only);
+            let text = std::fs::read_to_string(only)
+                .map_err(|e| SourceError::Io { path: shown.clone(), message: e.to_string() })?;
+            arm::load::parameters(&shown, &text).map_err(|e| SourceError::Template(e.to_string()))
+        }
+        _ => Ok(serde_json::Map::new()),
+    }
 }
 
 #[cfg(test)]

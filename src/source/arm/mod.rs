@@ -23,8 +23,11 @@
 
 pub mod eval;
 pub mod expr;
+pub mod load;
+pub mod records;
 pub mod relaxed_json;
 pub mod resolve;
+pub mod template;
 
 pub use eval::{evaluate, evaluate_string, DeploymentInfo, EvalContext, EvalError, EvalValue};
 pub use resolve::{evaluate_template_value, Resolved, Unresolved};
