@@ -2,6 +2,7 @@
 
 use crate::finding::FailOn;
 use crate::output::Format;
+use crate::report::ReportFormat;
 use crate::source::azure::AuthMode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -40,6 +41,9 @@ pub enum Command {
     /// List, test and explain policies
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Write reports: the quarterly access review
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     Completions {
         #[arg(value_enum)]
@@ -140,6 +144,74 @@ pub struct ScanArgs {
     /// Colour the text output
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Access review: who can do what on which vault, risky grants, rotation evidence, and the
+    /// changes since the previous review (--previous)
+    #[command(after_help = REPORT_HELP)]
+    Access(Box<AccessReportArgs>),
+}
+
+const REPORT_HELP: &str = "\
+Examples:
+  kvscan report access inventory.json --format html --output review.html
+  kvscan report access inventory.json --previous last-quarter.json \\
+      --format html --output review.html --format md --output review.md \\
+      --format csv --output matrix.csv --format json --output this-quarter.json
+
+The JSON report is the record --previous reads next quarter. Format: docs/access-review.md.
+
+Exit codes:
+  0  report written, the inventory covers everything it lists
+  2  usage error, or unreadable or invalid input, policy or previous report (nothing written)
+  3  report written, but parts of the estate could not be read: the review says so on its first page";
+
+#[derive(Debug, Args)]
+pub struct AccessReportArgs {
+    /// Inventories to review (merged), e.g. fixtures/sample-tenant.json
+    #[arg(value_name = "INVENTORY", required_unless_present = "live", conflicts_with = "live")]
+    pub paths: Vec<PathBuf>,
+
+    /// Collect from Azure and review in one go (see `kvscan collect --help` for roles and flags)
+    #[arg(long)]
+    pub live: bool,
+
+    #[command(flatten)]
+    pub collection: LiveArgs,
+
+    /// With --live: also write the collected inventory to this file
+    #[arg(long, value_name = "FILE", requires = "live")]
+    pub save_inventory: Option<PathBuf>,
+
+    /// Last review's JSON report: adds the changes since then
+    #[arg(long, value_name = "FILE")]
+    pub previous: Option<PathBuf>,
+
+    /// Report format; repeat it with --output to write several files in one run
+    #[arg(long, short = 'f', value_enum, required = true)]
+    pub format: Vec<ReportFormat>,
+
+    /// File for the --format in the same position (`-` for stdout)
+    #[arg(long, short = 'o', value_name = "FILE", required = true)]
+    pub output: Vec<PathBuf>,
+
+    /// Configuration file (disabled rules, parameters, exemptions) [default: .kvscan.yaml in the
+    /// working directory, else at the git root]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+
+    /// Do not evaluate this rule (repeatable), e.g. --disable KV053
+    #[arg(long, value_name = "RULE")]
+    pub disable: Vec<String>,
+
+    /// Count ages and days to expiry from this moment (RFC 3339, a date or Unix seconds) instead of now
+    #[arg(long, value_name = "TIME", env = "KVSCAN_NOW")]
+    pub now: Option<String>,
 }
 
 #[derive(Debug, Args)]

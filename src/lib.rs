@@ -10,6 +10,7 @@ pub mod finding;
 pub mod inventory;
 pub mod output;
 pub mod policy;
+pub mod report;
 pub mod scan;
 pub mod source;
 pub mod span;

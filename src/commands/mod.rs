@@ -2,6 +2,7 @@
 
 mod collect;
 mod policy;
+mod report;
 mod scan;
 
 use crate::cli::{Cli, Command};
@@ -12,6 +13,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Scan(args) => scan::run(*args),
         Command::Collect(args) => collect::run(args),
         Command::Policy(command) => policy::run(command),
+        Command::Report(command) => report::run(command),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "kvscan", &mut std::io::stdout());
