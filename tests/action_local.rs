@@ -233,6 +233,48 @@ fn sample_scan_fails_the_gate_with_outputs_annotations_and_summary() {
     );
 }
 
+/// The pull-request gate's case: a directory of ARM templates (kvscan-pr.yml scans `infra/`).
+#[test]
+fn template_directory_scan_uses_the_iac_category_and_links_the_templates() {
+    const INFRA: &str = "tests/data/arm/infra";
+    let runner = Runner::new();
+    let output = runner.scan(&[("path", INFRA), ("fail-on", "medium")]);
+    let outputs = runner.outputs();
+    let report = read_json(&outputs["json-file"]);
+    let failing = report["summary"]["failing"].as_u64().expect("failing");
+    assert!(failing > 0, "the IaC test data has medium findings");
+    assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
+    assert_eq!(outputs["kind"], "iac");
+    assert_eq!(outputs["category"], "kvscan/iac");
+    let sarif = read_json(&outputs["sarif-file"]);
+    assert_eq!(sarif["runs"][0]["automationDetails"]["id"], "kvscan/iac/");
+
+    // Annotations on the template lines, as the pull request diff shows them.
+    let out = stdout(&output);
+    for finding in open_findings(&report) {
+        let file = finding["location"]["file"].as_str().expect("a template finding has a file");
+        assert!(file.starts_with(INFRA), "{file}");
+        let annotation = format!("file={file},line={},", finding["location"]["line"]);
+        assert!(out.contains(&annotation), "no annotation {annotation} in\n{out}");
+    }
+
+    let summary = runner.summary();
+    assert!(summary.starts_with("### kvscan: infrastructure-as-code scan"), "{summary}");
+    assert!(summary.contains(&format!("❌ **Failed**: {failing} finding")), "{summary}");
+    let top = table_after(&summary, "#### Top findings");
+    assert_eq!(top.len(), open_findings(&report).len().min(10));
+    let link = format!("](https://github.com/octo/infra/blob/{SHA}/{INFRA}/");
+    assert!(top.iter().all(|row| row[4].contains(&link)), "{summary}");
+    // Values unknown before deployment get their own column when there are any.
+    let unknown = report["findings"].as_array().expect("findings").iter().filter(|f| f["status"] == "unknown").count();
+    if unknown > 0 {
+        let rows = table_after(&summary, "| Severity | Open | Unknown |");
+        let total = rows.iter().find(|r| r[0] == "**total**").expect("total row");
+        assert_eq!(total[2], unknown.to_string(), "{summary}");
+        assert!(summary.contains("values that cannot be known before deployment"), "{summary}");
+    }
+}
+
 #[test]
 fn gate_off_text_report_and_a_shorter_summary() {
     let runner = Runner::new();

@@ -40,13 +40,22 @@ def kind_label:
           "kvscan \($r.tool.version | md)",
           "exit code \($code)" ] | join(" · ")),
        "",
-       "| Severity | Open | Exempted | Baseline |",
-       "|---|---:|---:|---:|",
-       (["critical", "high", "medium", "low"][] as $s
-        | ($findings | map(select(.severity == $s))) as $f
-        | "| \($s) | \($f | map(select(.status == "open")) | length) | \($f | map(select(.status == "exempted")) | length) | \($f | map(select(.status == "existing")) | length) |"),
-       "| **total** | **\($open | length)** | \($findings | map(select(.status == "exempted")) | length) | \($findings | map(select(.status == "existing")) | length) |",
-       ""
+       # Unknown: template values that cannot be known before deployment (a column only when
+       # there are some).
+       ($findings | any(.status == "unknown")) as $unknowns
+       | ([["open", "Open"]] + (if $unknowns then [["unknown", "Unknown"]] else [] end)
+          + [["exempted", "Exempted"], ["existing", "Baseline"]]) as $columns
+       | "| Severity | \($columns | map(.[1]) | join(" | ")) |",
+         "|---|\($columns | map("---:") | join("|"))|",
+         (["critical", "high", "medium", "low"][] as $s
+          | ($findings | map(select(.severity == $s))) as $f
+          | "| \($s) | \($columns | map(.[0] as $st | $f | map(select(.status == $st)) | length | tostring) | join(" | ")) |"),
+         "| **total** | \($columns | map(.[0] as $st | $findings | map(select(.status == $st)) | length | tostring)
+                         | .[0] |= "**\(.)**" | join(" | ")) |",
+         "",
+         (if $unknowns then
+            "Unknown: \(plural($findings | map(select(.status == "unknown")) | length; "finding")) on values that cannot be known before deployment (parameters without a value, `reference()`); they do not fail the gate unless `--unknown-as-failure` is passed in `args`.\n"
+          else empty end)
      else empty end),
     (if $have and ($r.errors | length) > 0 then
        "**Not scanned** (\(plural($r.errors | length; "scope"))):",
