@@ -36,8 +36,10 @@ const HEADER: [&str; 26] = [
 pub fn render(review: &AccessReview) -> Result<String, String> {
     let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     writer.write_record(HEADER).map_err(|e| e.to_string())?;
+    let vaults: std::collections::HashMap<&str, &super::model::VaultInfo> =
+        review.vaults.iter().map(|v| (v.id.as_str(), v)).collect();
     for grant in &review.grants {
-        let vault = review.vaults.iter().find(|v| v.id == grant.vault.id);
+        let vault = vaults.get(grant.vault.id.as_str());
         let permissions = grant.permissions.clone().unwrap_or_default();
         let created_by = match (&grant.created_by_name, &grant.created_by) {
             (Some(name), Some(id)) => format!("{name} ({id})"),

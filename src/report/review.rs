@@ -183,13 +183,24 @@ pub fn build(input: &ReviewInput) -> Result<AccessReview, ReportError> {
     grants.sort_by(|a, b| grant_order(a).cmp(&grant_order(b)));
 
     let principals = principal_infos(&rows, &risky_grants, &environments);
-    for vault in &mut vaults {
-        let of_vault: Vec<&Grant> = grants.iter().filter(|g| g.vault.id.eq_ignore_ascii_case(&vault.id)).collect();
-        vault.grants = of_vault.len();
-        vault.principals = of_vault.iter().map(|g| g.principal.id.to_ascii_lowercase()).collect::<BTreeSet<_>>().len();
-        vault.risky_grants =
-            risky_grants.iter().filter(|r| r.vaults.iter().any(|v| v.id.eq_ignore_ascii_case(&vault.id))).count();
+    // Counts per vault in one pass over the grants and one over the risky grants.
+    let mut per_vault: HashMap<String, (usize, BTreeSet<String>, usize)> = HashMap::new();
+    for grant in &grants {
+        let entry = per_vault.entry(grant.vault.id.to_ascii_lowercase()).or_default();
+        entry.0 += 1;
+        entry.1.insert(grant.principal.id.to_ascii_lowercase());
     }
+    for risky in &risky_grants {
+        for vault in &risky.vaults {
+            per_vault.entry(vault.id.to_ascii_lowercase()).or_default().2 += 1;
+        }
+    }
+    for vault in &mut vaults {
+        if let Some((grants, principals, risky)) = per_vault.get(&vault.id.to_ascii_lowercase()) {
+            (vault.grants, vault.principals, vault.risky_grants) = (*grants, principals.len(), *risky);
+        }
+    }
+
     vaults.sort_by(|a, b| (a.name.to_ascii_lowercase(), &a.id).cmp(&(b.name.to_ascii_lowercase(), &b.id)));
     rotation_items.sort_by(|a, b| (&a.vault, a.kind, &a.name).cmp(&(&b.vault, b.kind, &b.name)));
     let mut flag_counts = BTreeMap::new();
@@ -263,6 +274,10 @@ fn principal_infos(
     for (_, row) in rows {
         by_principal.entry(row.grant.principal.id.to_ascii_lowercase()).or_default().push(row);
     }
+    let mut risky_count: HashMap<String, usize> = HashMap::new();
+    for principal in risky.iter().filter_map(|r| r.principal.as_ref()) {
+        *risky_count.entry(principal.id.to_ascii_lowercase()).or_insert(0) += 1;
+    }
     let mut infos: Vec<PrincipalInfo> = by_principal
         .into_iter()
         .filter_map(|(id, rows)| {
@@ -278,10 +293,7 @@ fn principal_infos(
                 data_vaults: data_vaults.into_iter().collect(),
                 environments: envs.into_iter().collect(),
                 grants: rows.len(),
-                risky_grants: risky
-                    .iter()
-                    .filter(|r| r.principal.as_ref().is_some_and(|p| p.id.eq_ignore_ascii_case(&id)))
-                    .count(),
+                risky_grants: risky_count.get(&id).copied().unwrap_or(0),
                 principal,
             })
         })

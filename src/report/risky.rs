@@ -50,13 +50,43 @@ pub fn risky_grants(
 ) -> Vec<RiskyGrant> {
     let rules: HashMap<&str, &RuleMeta> =
         rules.iter().filter(|r| is_access_rule(r)).map(|r| (r.id.as_str(), r)).collect();
+    let lookup = RowLookup::new(indexed);
     let mut risky: Vec<RiskyGrant> = findings
         .iter()
-        .filter_map(|finding| Some(risky_grant(finding, rules.get(finding.rule_id.as_str())?, indexed, directory)))
+        .filter_map(|finding| Some(risky_grant(finding, rules.get(finding.rule_id.as_str())?, &lookup, directory)))
         .collect();
     risky.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
     risky.dedup_by(|a, b| a.fingerprint == b.fingerprint);
     risky
+}
+
+/// The rows indexed the ways findings point at them, built once: a scan of a large tenant has
+/// tens of thousands of findings and rows.
+struct RowLookup<'a> {
+    vault_index: &'a HashMap<String, usize>,
+    by_origin: HashMap<(usize, Origin), Vec<&'a Row>>,
+    /// Lower-cased principal id → its rows that count as data access.
+    data_by_principal: HashMap<String, Vec<&'a Row>>,
+    vault_by_index: HashMap<usize, &'a VaultRef>,
+}
+
+impl<'a> RowLookup<'a> {
+    fn new(indexed: &IndexedRows<'a>) -> Self {
+        let mut lookup = RowLookup {
+            vault_index: indexed.vault_index,
+            by_origin: HashMap::new(),
+            data_by_principal: HashMap::new(),
+            vault_by_index: HashMap::new(),
+        };
+        for (vault, row) in indexed.rows {
+            lookup.by_origin.entry((*vault, row.origin)).or_default().push(row);
+            lookup.vault_by_index.entry(*vault).or_insert(&row.grant.vault);
+            if row.data_access {
+                lookup.data_by_principal.entry(row.grant.principal.id.to_ascii_lowercase()).or_default().push(row);
+            }
+        }
+        lookup
+    }
 }
 
 fn sort_key(r: &RiskyGrant) -> (std::cmp::Reverse<crate::finding::Severity>, &str, Option<&VaultRef>, String, &str) {
@@ -64,9 +94,9 @@ fn sort_key(r: &RiskyGrant) -> (std::cmp::Reverse<crate::finding::Severity>, &st
     (std::cmp::Reverse(r.severity), &r.rule_id, r.vaults.first(), principal, &r.fingerprint)
 }
 
-fn risky_grant(finding: &Finding, rule: &RuleMeta, indexed: &IndexedRows, directory: &Directory) -> RiskyGrant {
+fn risky_grant(finding: &Finding, rule: &RuleMeta, lookup: &RowLookup, directory: &Directory) -> RiskyGrant {
     let vault_index = (!finding.vault.is_empty())
-        .then(|| indexed.vault_index.get(&finding.vault.to_ascii_lowercase()).copied())
+        .then(|| lookup.vault_index.get(&finding.vault.to_ascii_lowercase()).copied())
         .flatten();
     let origin = finding.path.as_deref().and_then(origin_of);
     let mut principal: Option<PrincipalRef> = None;
@@ -74,7 +104,7 @@ fn risky_grant(finding: &Finding, rule: &RuleMeta, indexed: &IndexedRows, direct
     let mut vaults = BTreeSet::new();
     match (vault_index, origin) {
         (Some(vault), Some(origin)) => {
-            for (_, row) in indexed.rows.iter().filter(|(v, row)| *v == vault && row.origin == origin) {
+            for row in lookup.by_origin.get(&(vault, origin)).into_iter().flatten() {
                 principal = Some(row.grant.principal.clone());
                 keys.insert(row.grant.key.clone());
             }
@@ -83,11 +113,7 @@ fn risky_grant(finding: &Finding, rule: &RuleMeta, indexed: &IndexedRows, direct
             // A tenant-wide finding about a principal names it in its resource id; the rows it is
             // about are the principal's data-plane grants, which is what the rule counted.
             if let Some(id) = finding.resource.strip_prefix("/principals/") {
-                for (_, row) in indexed
-                    .rows
-                    .iter()
-                    .filter(|(_, row)| row.data_access && row.grant.principal.id.eq_ignore_ascii_case(id))
-                {
+                for row in lookup.data_by_principal.get(&id.to_ascii_lowercase()).into_iter().flatten() {
                     keys.insert(row.grant.key.clone());
                     vaults.insert(row.grant.vault.clone());
                 }
@@ -95,10 +121,8 @@ fn risky_grant(finding: &Finding, rule: &RuleMeta, indexed: &IndexedRows, direct
             }
         }
     }
-    if let Some(vault) =
-        vault_index.and_then(|v| indexed.rows.iter().find(|(i, _)| *i == v)).map(|(_, row)| row.grant.vault.clone())
-    {
-        vaults = BTreeSet::from([vault]);
+    if let Some(vault) = vault_index.and_then(|v| lookup.vault_by_index.get(&v)) {
+        vaults = BTreeSet::from([(*vault).clone()]);
     } else if !finding.vault.is_empty() && vaults.is_empty() {
         let name = finding.vault.rsplit('/').next().unwrap_or_default().to_string();
         vaults.insert(VaultRef { name, id: finding.vault.clone() });

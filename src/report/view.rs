@@ -6,7 +6,7 @@ use super::model::*;
 use super::text::date_part;
 use crate::finding::Severity;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Serialize)]
 pub struct View<'a> {
@@ -299,6 +299,27 @@ pub fn view(review: &AccessReview) -> View<'_> {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // Everything grouped once: a large tenant has tens of thousands of grants.
+    let mut grants_by_vault: HashMap<&str, Vec<&Grant>> = HashMap::new();
+    let mut grants_by_principal: HashMap<String, Vec<&Grant>> = HashMap::new();
+    for grant in &review.grants {
+        grants_by_vault.entry(grant.vault.id.as_str()).or_default().push(grant);
+        grants_by_principal.entry(grant.principal.id.to_ascii_lowercase()).or_default().push(grant);
+    }
+    let mut risky_by_vault_id: HashMap<&str, Vec<&RiskyGrant>> = HashMap::new();
+    for risky in &review.risky_grants {
+        for vault in &risky.vaults {
+            risky_by_vault_id.entry(vault.id.as_str()).or_default().push(risky);
+        }
+    }
+    let mut items_by_vault: HashMap<&str, Vec<&RotationItem>> = HashMap::new();
+    for item in &review.rotation.items {
+        items_by_vault.entry(item.vault.id.as_str()).or_default().push(item);
+    }
+    let environments: HashMap<&str, &str> =
+        review.vaults.iter().filter_map(|v| Some((v.id.as_str(), v.environment.as_deref()?))).collect();
+    let principal_infos: HashMap<String, &PrincipalInfo> =
+        review.principals.iter().map(|p| (p.principal.id.to_ascii_lowercase(), p)).collect();
     let numbers: BTreeMap<&str, String> =
         review.risky_grants.iter().enumerate().map(|(i, r)| (r.fingerprint.as_str(), format!("R{}", i + 1))).collect();
     let line =
@@ -316,7 +337,7 @@ pub fn view(review: &AccessReview) -> View<'_> {
     let risky_by_principal = by_principal
         .into_iter()
         .map(|((_, id), items)| {
-            let principal = review.principals.iter().find(|p| p.principal.id.eq_ignore_ascii_case(&id));
+            let principal = principal_infos.get(&id.to_ascii_lowercase());
             let title = items.first().map(|i| i.principal.clone()).unwrap_or_default();
             let subtitle = principal.map(|p| format!("{}, {}", p.principal.kind.label(), p.principal.id)).unwrap_or(id);
             RiskyGroup { title, subtitle, items }
@@ -327,7 +348,7 @@ pub fn view(review: &AccessReview) -> View<'_> {
         .iter()
         .filter_map(|vault| {
             let items: Vec<RiskyLine> =
-                review.risky_grants.iter().filter(|r| r.vaults.iter().any(|v| v.id == vault.id)).map(line).collect();
+                risky_by_vault_id.get(vault.id.as_str()).into_iter().flatten().map(|r| line(r)).collect();
             (!items.is_empty()).then(|| RiskyGroup { title: vault.name.clone(), subtitle: vault.id.clone(), items })
         })
         .collect();
@@ -344,12 +365,11 @@ pub fn view(review: &AccessReview) -> View<'_> {
             principals: vault.principals,
             grants: vault.grants,
             risky: vault.risky_grants,
-            rows: review.grants.iter().filter(|g| g.vault.id == vault.id).map(row_view).collect(),
+            rows: grants_by_vault.get(vault.id.as_str()).into_iter().flatten().map(|g| row_view(g)).collect(),
         })
         .collect();
 
-    let environment_of =
-        |id: &str| review.vaults.iter().find(|v| v.id == id).and_then(|v| v.environment.clone()).unwrap_or_default();
+    let environment_of = |id: &str| environments.get(id).map(|e| e.to_string()).unwrap_or_default();
     let principals = review
         .principals
         .iter()
@@ -364,10 +384,10 @@ pub fn view(review: &AccessReview) -> View<'_> {
             vaults: p.vaults.len(),
             data_vaults: p.data_vaults.len(),
             risky: p.risky_grants,
-            reach: review
-                .grants
-                .iter()
-                .filter(|g| g.principal.id.eq_ignore_ascii_case(&p.principal.id))
+            reach: grants_by_principal
+                .get(&p.principal.id.to_ascii_lowercase())
+                .into_iter()
+                .flatten()
                 .map(|g| ReachLine {
                     vault: g.vault.name.clone(),
                     environment: environment_of(&g.vault.id),
@@ -385,11 +405,10 @@ pub fn view(review: &AccessReview) -> View<'_> {
         .vaults
         .iter()
         .filter_map(|vault| {
-            let items: Vec<RotationLine> = review
-                .rotation
-                .items
-                .iter()
-                .filter(|i| i.vault.id == vault.id)
+            let items: Vec<RotationLine> = items_by_vault
+                .get(vault.id.as_str())
+                .into_iter()
+                .flatten()
                 .map(|i| RotationLine {
                     kind: i.kind.label().to_string(),
                     name: i.name.clone(),
