@@ -165,3 +165,30 @@ fn bicep_and_terraform_files_in_a_directory_are_reported_not_skipped() {
         .as_str()
         .is_some_and(|m| m.contains("Bicep") && m.contains("not supported yet")));
 }
+
+#[test]
+fn a_child_whose_name_is_unknown_still_belongs_to_its_vault() {
+    // As in the key-creation quickstart: vault and key names are parameters without defaults.
+    let dir = tempfile::tempdir().expect("dir");
+    let template = dir.path().join("key.json");
+    std::fs::write(
+        &template,
+        r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "parameters": { "vaultName": { "type": "string" }, "keyName": { "type": "string" } },
+  "resources": [
+    { "type": "Microsoft.KeyVault/vaults", "apiVersion": "2023-07-01", "name": "[parameters('vaultName')]",
+      "properties": { "tenantId": "[subscription().tenantId]", "sku": { "family": "A", "name": "standard" }, "enableRbacAuthorization": true } },
+    { "type": "Microsoft.KeyVault/vaults/keys", "apiVersion": "2023-07-01",
+      "name": "[format('{0}/{1}', parameters('vaultName'), parameters('keyName'))]",
+      "properties": { "kty": "RSA", "keySize": 2048 } }
+  ]
+}"#,
+    )
+    .expect("write");
+    let (_, report) = json_report(&[template.to_str().expect("utf-8"), "--fail-on", "none"]);
+    let kv030 = find(&report, "KV030", "[parameters('vaultName')]").expect("the key is scanned: no expiry");
+    assert_eq!(kv030["status"], "open");
+    assert_eq!(kv030["location"]["line"], 7, "the key resource");
+    assert!(find(&report, "KV031", "[parameters('vaultName')]").is_some(), "no rotation policy");
+}

@@ -54,12 +54,19 @@ pub fn live_options(args: &LiveArgs) -> anyhow::Result<LiveOptions> {
     })
 }
 
+/// Streams the inventory out: a tenant's inventory is mostly secret metadata, and building it as
+/// one string first would hold it in memory twice.
 fn write_inventory(path: &Path, inventory: &Inventory) -> anyhow::Result<()> {
-    let mut text = serde_json::to_string_pretty(inventory).context("cannot serialise the inventory")?;
-    text.push('\n');
+    use std::io::Write;
+    let write = |out: &mut dyn Write| -> std::io::Result<()> {
+        let mut out = std::io::BufWriter::new(out);
+        serde_json::to_writer_pretty(&mut out, inventory)?;
+        out.write_all(b"\n")?;
+        out.flush()
+    };
     if path == Path::new("-") {
-        print!("{text}");
-        return Ok(());
+        return write(&mut std::io::stdout().lock()).context("cannot write the inventory to stdout");
     }
-    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+    let mut file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    write(&mut file).with_context(|| format!("cannot write {}", path.display()))
 }

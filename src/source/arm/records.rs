@@ -24,6 +24,8 @@ pub struct TemplateVault {
     pub file: String,
     /// Pointer of the vault resource in `file`.
     pub pointer: String,
+    /// The vault's name is an expression kvscan could not evaluate (kept as its text).
+    pub name_unknown: bool,
 }
 
 const VAULT: &str = "Microsoft.KeyVault/vaults";
@@ -60,6 +62,7 @@ pub fn vaults(walked: &[Walked], deployment: &DeploymentInfo, kind: SourceKind) 
                 mappings: vec![(String::new(), w.pointer.clone()), ("/resource".into(), w.pointer.clone())],
                 file: w.file.clone(),
                 pointer: w.pointer.clone(),
+                name_unknown: !w.name_known,
             }
         })
         .collect();
@@ -67,7 +70,7 @@ pub fn vaults(walked: &[Walked], deployment: &DeploymentInfo, kind: SourceKind) 
     for child in walked {
         let lower = child.kind.to_ascii_lowercase();
         if lower.starts_with("microsoft.keyvault/vaults/") {
-            let Some(vault) = vault_named(&mut vaults, child.parent_name()) else { continue };
+            let Some(vault) = parent_vault(&mut vaults, child) else { continue };
             match lower.as_str() {
                 "microsoft.keyvault/vaults/secrets" => add_object(vault, child, "secrets"),
                 "microsoft.keyvault/vaults/keys" => add_object(vault, child, "keys"),
@@ -165,6 +168,27 @@ pub fn vaults(walked: &[Walked], deployment: &DeploymentInfo, kind: SourceKind) 
 
 fn vault_id(vault: &TemplateVault) -> String {
     vault.parts.resource.get("id").and_then(Value::as_str).unwrap_or_default().to_string()
+}
+
+/// The vault a child resource belongs to. Nested children name their parent; a top-level child
+/// names it in the first segment of its name. When that name cannot be evaluated (a parameter
+/// without a value), the child still belongs to the vault whose name expression it uses, or to
+/// the template's only vault: dropping it would silently skip its checks.
+fn parent_vault<'a>(vaults: &'a mut [TemplateVault], child: &Walked) -> Option<&'a mut TemplateVault> {
+    if let Some(parent) = &child.parent {
+        return vault_named(vaults, parent);
+    }
+    if child.name_known {
+        return vault_named(vaults, child.parent_name());
+    }
+    let raw = child.name.to_ascii_lowercase();
+    let by_expression = vaults.iter().position(|v| {
+        let name = v.parts.resource.get("name").and_then(Value::as_str).unwrap_or_default();
+        let expression = name.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+        v.name_unknown && !expression.is_empty() && raw.contains(&expression)
+    });
+    let index = by_expression.or_else(|| (vaults.len() == 1).then_some(0))?;
+    vaults.get_mut(index)
 }
 
 fn vault_named<'a>(vaults: &'a mut [TemplateVault], name: &str) -> Option<&'a mut TemplateVault> {

@@ -32,6 +32,9 @@ pub struct Walked {
     /// Full name, e.g. `myvault/mysecret`; the template text when it cannot be known.
     pub name: String,
     pub name_known: bool,
+    /// The full name of the resource it is nested in, for child resources declared inside
+    /// their parent's `resources`.
+    pub parent: Option<String>,
     /// The evaluated resource without its `resources`, `copy`, `condition` and `dependsOn`.
     pub body: Resolved,
 }
@@ -41,8 +44,12 @@ impl Walked {
         self.kind.eq_ignore_ascii_case(kind)
     }
 
-    /// The last segment of the name (a child's own name).
+    /// The last segment of the name (a child's own name); an unknown name as a whole, since its
+    /// expression may contain slashes of its own.
     pub fn short_name(&self) -> &str {
+        if !self.name_known {
+            return &self.name;
+        }
         self.name.rsplit('/').next().unwrap_or(&self.name)
     }
 
@@ -191,8 +198,15 @@ impl Walker {
         };
         let evaluated = evaluate_template_value(&Value::Object(body), ctx);
         let (kind, name, name_known) = full_type_and_name(members, &evaluated, parent);
-        let walked =
-            Walked { file: file.to_string(), pointer: pointer.to_string(), kind, name, name_known, body: evaluated };
+        let walked = Walked {
+            file: file.to_string(),
+            pointer: pointer.to_string(),
+            kind,
+            name,
+            name_known,
+            parent: parent.map(|p| p.name.clone()),
+            body: evaluated,
+        };
 
         if let Some(children) = members.get("resources") {
             let parent = Parent { kind: walked.kind.clone(), name: walked.name.clone() };

@@ -617,7 +617,10 @@ fn arm(state: &State, method: &str, target: &str, path: &str, body: &[u8], base:
             tenant.vaults.iter().filter(|v| v.subscription == sub).map(|v| v.resource.clone()).collect();
         return page(&vaults, target, size, base);
     }
-    let Some(vault) = tenant.vaults.iter().find(|v| lower.starts_with(&v.id.to_ascii_lowercase())) else {
+    let Some(vault) = tenant.vaults.iter().find(|v| {
+        let id = v.id.to_ascii_lowercase();
+        lower == id || lower.starts_with(&format!("{id}/"))
+    }) else {
         return arm_error(StatusCode::NOT_FOUND, "ResourceNotFound", &format!("The Resource '{path}' was not found."));
     };
     if faults.failing_vault.as_deref() == Some(vault.name.as_str()) {
