@@ -141,6 +141,12 @@ pub struct ScanArgs {
     #[arg(long)]
     pub unknown_as_failure: bool,
 
+    /// Compile .bicep files with the Bicep CLI (`bicep`, else `az bicep`, from PATH) instead of
+    /// reading them natively; findings then point into the ARM JSON that `bicep build x.bicep`
+    /// writes as x.json beside it (kvscan does not write it), not at Bicep lines
+    #[arg(long)]
+    pub bicep_cli: bool,
+
     /// Colour the text output
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

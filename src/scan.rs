@@ -210,6 +210,17 @@ fn resolve_locations(findings: &mut [(Finding, Target)], loaded: &Loaded) {
                     wanted.entry(file.clone()).or_default().push((index, candidates));
                 }
             }
+            Some(Anchor::Positions { mappings, positions }) => {
+                // Known places (Bicep): the same prefix and fallback rules as for JSON, no file read.
+                let best = mappings
+                    .iter()
+                    .filter(|(prefix, _)| is_pointer_prefix(prefix, record_pointer))
+                    .max_by_key(|(prefix, _)| prefix.len());
+                if let Some((prefix, base)) = best {
+                    let candidates = fallback_chain(base, &record_pointer[prefix.len()..]);
+                    finding.location.file = candidates.iter().find_map(|c| positions.get(c)).cloned();
+                }
+            }
             Some(Anchor::Resource) | None => {}
         }
     }

@@ -38,7 +38,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Exit> {
     let loaded = if args.live {
         super::collect::collect_loaded(&args.collection, args.save_inventory.as_deref())?
     } else {
-        let discovery = source::Discovery { exclude: args.exclude.clone(), parameters: args.parameters.clone() };
+        let discovery = source::Discovery {
+            exclude: args.exclude.clone(),
+            parameters: args.parameters.clone(),
+            bicep_cli: args.bicep_cli,
+        };
         source::load_inputs(&args.paths, &discovery)?
     };
     timings.lap("load");

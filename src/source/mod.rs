@@ -3,6 +3,7 @@
 
 pub mod arm;
 pub mod azure;
+pub mod bicep;
 pub mod snapshot;
 
 use crate::finding::FileLocation;
@@ -32,6 +33,10 @@ pub enum Anchor {
     /// The record is itself a JSON value in `file` starting at `start` (an inventory): paths are
     /// located in the record's own text, so the file is not read again.
     Record { file: String, start: Position },
+    /// The places are known in advance (Bicep: the translation recorded where each part of the
+    /// generated template came from). `mappings` work as for `Json`, taking record prefixes to
+    /// template pointers; `positions` gives the file and position of each template pointer.
+    Positions { mappings: Vec<(String, String)>, positions: std::collections::BTreeMap<String, FileLocation> },
     /// A fixed place: the record names its own source file and line.
     Fixed(FileLocation),
     /// No file: a resource read from Azure; outputs identify it by its resource id.
@@ -145,6 +150,8 @@ pub struct Discovery {
     pub exclude: Vec<String>,
     /// One parameter file for every template, instead of the `NAME.parameters.json` beside it.
     pub parameters: Option<std::path::PathBuf>,
+    /// Compile Bicep with the Bicep CLI (when on PATH) instead of reading it natively.
+    pub bicep_cli: bool,
 }
 
 /// Reads every input path into one inventory (inventory files only, no directory discovery).
@@ -157,7 +164,9 @@ pub fn load_paths(paths: &[std::path::PathBuf]) -> Result<Loaded, SourceError> {
 /// `errors` (the scan is then incomplete) and the rest is scanned.
 pub fn load_inputs(paths: &[std::path::PathBuf], discovery: &Discovery) -> Result<Loaded, SourceError> {
     let exclude = exclusions(&discovery.exclude)?;
+    // A `.bicepparam` file is read with each Bicep file (its values are Bicep expressions).
     let explicit_parameters = match &discovery.parameters {
+        Some(path) if path.extension().is_some_and(|e| e == "bicepparam") => None,
         Some(path) => {
             let shown = display_path(path);
             let text = std::fs::read_to_string(path)
@@ -195,9 +204,16 @@ pub fn load_inputs(paths: &[std::path::PathBuf], discovery: &Discovery) -> Resul
                 Err(error) => failures.push(error.into()),
             },
             InputKind::ArmTemplate => {
-                let supplied = match &explicit_parameters {
-                    Some(values) => Ok(values.clone()),
-                    None => paired_parameters(path),
+                let supplied = match (&explicit_parameters, &discovery.parameters) {
+                    (Some(values), _) => Ok(values.clone()),
+                    (None, Some(bicep_parameters)) => Err(SourceError::Unsupported {
+                        path: shown.clone(),
+                        message: format!(
+                            "--parameters {}: a .bicepparam file gives values to Bicep files only; this ARM template was not scanned",
+                            display_path(bicep_parameters)
+                        ),
+                    }),
+                    (None, None) => paired_parameters(path),
                 };
                 let result = supplied.and_then(|supplied| {
                     arm::load::load(&shown, &text, &supplied).map_err(|e| SourceError::Template(e.to_string()))
@@ -212,15 +228,21 @@ pub fn load_inputs(paths: &[std::path::PathBuf], discovery: &Discovery) -> Resul
             }
             // Read with the template they belong to.
             InputKind::ArmParameters => {}
-            InputKind::Bicep | InputKind::Terraform | InputKind::TerraformPlan => {
+            InputKind::Bicep => match load_bicep(path, &shown, &text, discovery) {
+                Ok(template) => {
+                    loaded.merge(template);
+                    scanned += 1;
+                }
+                Err(error) => failures.push(error),
+            },
+            InputKind::Terraform | InputKind::TerraformPlan => {
                 let what = match detect(path, &text) {
-                    InputKind::Bicep => "a Bicep file",
                     InputKind::Terraform => "a Terraform file",
                     _ => "a Terraform plan",
                 };
                 failures.push(SourceError::Unsupported {
                     path: shown,
-                    message: format!("{what}: this input kind is not supported yet (ARM templates and inventories are); it was not scanned"),
+                    message: format!("{what}: this input kind is not supported yet (ARM templates, Bicep and inventories are); it was not scanned"),
                 });
             }
             InputKind::Other if *explicit => {
@@ -259,6 +281,41 @@ pub fn load_inputs(paths: &[std::path::PathBuf], discovery: &Discovery) -> Resul
         loaded.inventory.errors.push(crate::inventory::ScanError { scope, message });
     }
     Ok(loaded)
+}
+
+/// One Bicep file with its parameters: `--parameters` (JSON or `.bicepparam`), else `x.bicepparam`
+/// beside `x.bicep`, else the JSON parameter file paired like a template's.
+fn load_bicep(path: &Path, shown: &str, text: &str, discovery: &Discovery) -> Result<Loaded, SourceError> {
+    let read_parameter_file = |parameter_path: &Path| -> Result<bicep::load::BicepParameters, SourceError> {
+        let parameter_shown = display_path(parameter_path);
+        let parameter_text = std::fs::read_to_string(parameter_path)
+            .map_err(|e| SourceError::Io { path: parameter_shown.clone(), message: e.to_string() })?;
+        if parameter_path.extension().is_some_and(|e| e == "bicepparam") {
+            let file = bicep::load::parameter_file(&parameter_shown, &parameter_text)
+                .map_err(|e| SourceError::Template(e.to_string()))?;
+            return Ok(bicep::load::BicepParameters { file: Some(file), ..Default::default() });
+        }
+        let values = arm::load::parameters(&parameter_shown, &parameter_text)
+            .map_err(|e| SourceError::Template(e.to_string()))?;
+        Ok(bicep::load::BicepParameters { values, file: None })
+    };
+    let beside = path.with_extension("bicepparam");
+    let parameters = match &discovery.parameters {
+        Some(explicit) => read_parameter_file(explicit)?,
+        None if beside.is_file() => read_parameter_file(&beside)?,
+        None => bicep::load::BicepParameters { values: paired_parameters(path)?, file: None },
+    };
+    let result = match (discovery.bicep_cli, bicep::cli::find_compiler()) {
+        (true, Some(compiler)) => bicep::cli::load(&compiler, path, shown, &parameters),
+        (true, None) => {
+            return Err(SourceError::Unsupported {
+                path: shown.to_string(),
+                message: "--bicep-cli: neither `bicep` nor `az` is on PATH; it was not scanned".into(),
+            })
+        }
+        (false, _) => bicep::load::load(path, shown, text, &parameters),
+    };
+    result.map_err(|e| SourceError::Template(e.to_string()))
 }
 
 fn exclusions(globs: &[String]) -> Result<globset::GlobSet, SourceError> {
