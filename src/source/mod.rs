@@ -5,6 +5,7 @@ pub mod arm;
 pub mod azure;
 pub mod bicep;
 pub mod snapshot;
+pub mod terraform;
 
 use crate::finding::FileLocation;
 use crate::inventory::{Inventory, InventoryError};
@@ -186,6 +187,7 @@ pub fn load_inputs(paths: &[std::path::PathBuf], discovery: &Discovery) -> Resul
     let mut loaded = Loaded::default();
     let mut failures: Vec<SourceError> = Vec::new();
     let mut scanned = 0usize;
+    let mut terraform_modules: std::collections::BTreeSet<std::path::PathBuf> = std::collections::BTreeSet::new();
     for (path, explicit) in &files {
         let shown = display_path(path);
         let text = match std::fs::read_to_string(path) {
@@ -235,15 +237,26 @@ pub fn load_inputs(paths: &[std::path::PathBuf], discovery: &Discovery) -> Resul
                 }
                 Err(error) => failures.push(error),
             },
-            InputKind::Terraform | InputKind::TerraformPlan => {
-                let what = match detect(path, &text) {
-                    InputKind::Terraform => "a Terraform file",
-                    _ => "a Terraform plan",
-                };
-                failures.push(SourceError::Unsupported {
-                    path: shown,
-                    message: format!("{what}: this input kind is not supported yet (ARM templates, Bicep and inventories are); it was not scanned"),
-                });
+            InputKind::TerraformPlan => match terraform::plan::load(&shown, &text) {
+                Ok(plan) => {
+                    loaded.merge(plan);
+                    scanned += 1;
+                }
+                Err(error) => failures.push(SourceError::Template(error.to_string())),
+            },
+            // A directory of `.tf` files is one module: read once, at its first file.
+            InputKind::Terraform => {
+                let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                if !terraform_modules.insert(dir.clone()) {
+                    continue;
+                }
+                match terraform::hcl::load_directory(&dir) {
+                    Ok(module) => {
+                        loaded.merge(module);
+                        scanned += 1;
+                    }
+                    Err(error) => failures.push(SourceError::Template(error.to_string())),
+                }
             }
             InputKind::Other if *explicit => {
                 // A malformed inventory should say where it breaks, not that it is unknown.
