@@ -193,6 +193,8 @@ struct FileTranslator<'s, 'f> {
     keys: HashMap<*const Resource, String>,
     modules: HashMap<&'f str, &'f Module>,
     hidden_loops: Vec<Value>,
+    /// Names and types being worked out, to stop a resource whose name refers to itself.
+    resolving: Vec<String>,
 }
 
 impl<'s, 'f> FileTranslator<'s, 'f> {
@@ -209,6 +211,7 @@ impl<'s, 'f> FileTranslator<'s, 'f> {
             keys: HashMap::new(),
             modules: file.modules.iter().map(|m| (m.symbol.as_str(), m)).collect(),
             hidden_loops: Vec::new(),
+            resolving: Vec::new(),
         };
         for resource in &file.resources {
             translator.register(resource, None);
@@ -429,6 +432,27 @@ impl<'s, 'f> FileTranslator<'s, 'f> {
 
     /// The full type (`Microsoft.KeyVault/vaults/secrets`) and API version of a resource.
     fn full_type(&mut self, key: &str, depth: usize) -> Result<(String, Option<String>), BicepError> {
+        self.guarded(format!("type of {key}"), |this| this.full_type_unguarded(key, depth))
+    }
+
+    /// Runs `work` unless the same `task` is already under way further up (a cycle).
+    fn guarded<T>(
+        &mut self,
+        task: String,
+        work: impl FnOnce(&mut Self) -> Result<T, BicepError>,
+    ) -> Result<T, BicepError> {
+        if self.resolving.contains(&task) {
+            let at =
+                self.resources.get(task.rsplit(' ').next().unwrap_or_default()).map_or(Position::START, |e| e.decl.at);
+            return Err(self.error(at, format!("the {task} depends on itself")));
+        }
+        self.resolving.push(task);
+        let result = work(self);
+        self.resolving.pop();
+        result
+    }
+
+    fn full_type_unguarded(&mut self, key: &str, depth: usize) -> Result<(String, Option<String>), BicepError> {
         let Some(entry) = self.resources.get(key).cloned() else {
             return Err(self.error(Position::START, format!("unknown resource '{key}'")));
         };
@@ -454,6 +478,15 @@ impl<'s, 'f> FileTranslator<'s, 'f> {
 
     /// Name segments: the parent's, then the resource's own name.
     fn name_segments(&mut self, key: &str, index: Option<&str>, depth: usize) -> Result<Vec<Arm>, BicepError> {
+        self.guarded(format!("name of {key}"), |this| this.name_segments_unguarded(key, index, depth))
+    }
+
+    fn name_segments_unguarded(
+        &mut self,
+        key: &str,
+        index: Option<&str>,
+        depth: usize,
+    ) -> Result<Vec<Arm>, BicepError> {
         let Some(entry) = self.resources.get(key).cloned() else {
             return Err(self.error(Position::START, format!("unknown resource '{key}'")));
         };
@@ -524,7 +557,9 @@ impl<'s, 'f> FileTranslator<'s, 'f> {
             ));
             return Ok(());
         }
-        let path = self.dir.join(&module.path);
+        // `./modules/kv.bicep` is shown as `modules/kv.bicep` below the including file's folder.
+        let path: PathBuf =
+            self.dir.join(&module.path).components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect();
         let shown = crate::source::display_path(&path);
         let resolved = canonical(&path);
         if self.shared.modules.contains(&resolved) {
