@@ -147,6 +147,12 @@ fn parameter_files_give_values() {
     let report = scan(&["--parameters", json.to_str().expect("utf-8")]);
     let kv001 = findings(&report, "KV001", "kv-module");
     assert_eq!(kv001.first().map(|f| f["status"].clone()), Some(Value::from("open")), "{report}");
+    // So does a .bicepparam file given by name.
+    let prod = dir.path().join("prod.bicepparam");
+    std::fs::write(&prod, "using 'main.bicep'\nparam purgeProtection = !false\n").expect("write");
+    let report = scan(&["--parameters", prod.to_str().expect("utf-8")]);
+    assert!(findings(&report, "KV001", "kv-module").is_empty(), "{report}");
+    assert!(findings(&report, "KV004", "kv-features-prod").is_empty(), "deployKeys keeps its default");
 }
 
 #[test]

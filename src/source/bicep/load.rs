@@ -89,3 +89,24 @@ pub(super) fn records_of(
 fn is_below(pointer: &str, base: &str) -> bool {
     pointer.starts_with(base) && (pointer.len() == base.len() || pointer.as_bytes().get(base.len()) == Some(&b'/'))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_loops_and_unknown_parameters_reach_the_record() {
+        let text = "param ids array = [\n  'a'\n  'b'\n]\nparam sku string\nresource kv 'Microsoft.KeyVault/vaults@2023-07-01' = {\n  name: 'kv'\n  properties: {\n    sku: {\n      name: sku\n      family: 'A'\n    }\n    accessPolicies: [for (id, i) in ids: {\n      objectId: id\n      tenantId: 't${i}'\n      permissions: {}\n    }]\n  }\n}\n";
+        let loaded = load(Path::new("kv.bicep"), "kv.bicep", text, &BicepParameters::default()).expect("loads");
+        let record: Value = serde_json::from_str(loaded.inventory.vaults[0].json()).expect("json");
+        let policies = &record["resource"]["properties"]["accessPolicies"];
+        assert_eq!(policies[0]["objectId"], "a");
+        assert_eq!(policies[1]["tenantId"], "t1");
+        assert_eq!(record["source"]["kind"], "bicep");
+        assert_eq!(record["source"]["line"], 6);
+        let unknowns = record["unknowns"].to_string();
+        assert!(unknowns.contains("/resource/properties/sku/name") && unknowns.contains("'sku'"), "{unknowns}");
+        let Some(Anchor::Positions { positions, .. }) = loaded.anchors.first() else { panic!("a positions anchor") };
+        assert_eq!(positions.get("/resources/0/properties/sku/name").map(|l| l.line), Some(10));
+    }
+}
