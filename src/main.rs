@@ -9,6 +9,7 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    commit_allocator_memory_on_demand();
     let cli = Cli::parse();
     match kvscan::commands::run(cli) {
         Ok(exit) => ExitCode::from(exit as u8),
@@ -18,3 +19,23 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// On Linux mimalloc commits its arenas eagerly, and what a live collection frees there (it parses
+/// and drops many pages of JSON) stays resident: 800 vaults peaked at 93 MiB instead of 59 MiB,
+/// with no gain in speed. The option is read when the process loads, before `main`, so setting it
+/// from here has no effect: live commands re-execute themselves once with it set.
+#[cfg(target_os = "linux")]
+fn commit_allocator_memory_on_demand() {
+    use std::os::unix::process::CommandExt;
+    const OPTION: &str = "MIMALLOC_ARENA_EAGER_COMMIT";
+    let live = std::env::args_os().skip(1).take_while(|a| a != "--").any(|a| a == "collect" || a == "--live");
+    if !live || std::env::var_os(OPTION).is_some() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else { return };
+    // `exec` only returns when it failed; the collection then just runs with the default.
+    let _ = std::process::Command::new(exe).args(std::env::args_os().skip(1)).env(OPTION, "0").exec();
+}
+
+#[cfg(not(target_os = "linux"))]
+fn commit_allocator_memory_on_demand() {}

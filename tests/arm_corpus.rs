@@ -22,7 +22,7 @@ fn corpus() -> Vec<PathBuf> {
 }
 
 /// One line per finding: rule, status, vault, line, property path.
-fn summary(file: &PathBuf) -> String {
+fn summary(file: &std::path::Path) -> String {
     let relative =
         format!("../shared/iac-examples/arm/{}", file.file_name().and_then(|n| n.to_str()).unwrap_or_default());
     let output = Command::cargo_bin("kvscan")

@@ -594,3 +594,32 @@ fn disabled_subscriptions_are_kept_but_not_read() {
         "nothing below it was read"
     );
 }
+
+#[test]
+fn a_service_principal_certificate_signs_its_own_assertion() {
+    let fake = FakeArm::start(
+        TenantSpec { subscriptions: 1, vaults_per_subscription: 1, ..TenantSpec::default() },
+        Faults::none(),
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    let pem = dir.path().join("scanner.pem");
+    std::fs::write(&pem, &fake.client_certificate_pem).expect("write");
+    let env = vec![
+        ("AZURE_TENANT_ID", fake_arm::TENANT_ID.to_string()),
+        ("AZURE_CLIENT_ID", fake_arm::CLIENT_ID.to_string()),
+        ("AZURE_CLIENT_CERTIFICATE_PATH", pem.display().to_string()),
+    ];
+    let (output, _dir) = collect_cli(&fake, env.clone());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("environment service principal with certificate"), "{stderr}");
+    // Another key with the same certificate name is refused: the signature is checked.
+    let other = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).expect("key");
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    params.distinguished_name.push(rcgen::DnType::CommonName, "kvscan-scanner");
+    let forged = params.self_signed(&other).expect("cert");
+    std::fs::write(&pem, format!("{}{}", forged.pem(), other.serialize_pem())).expect("write");
+    let (output, _dir) = collect_cli(&fake, env);
+    assert_eq!(output.status.code(), Some(2), "an unregistered certificate must not log in");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("AADSTS7000215"));
+}

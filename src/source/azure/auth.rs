@@ -4,6 +4,7 @@
 //! gets kvscan's HTTP client (extra CAs included) and the cloud profile's authority host, so
 //! sovereign clouds, Azure Stack and the test suite's loopback server work the same way.
 
+use super::certificate::CertificateAssertion;
 use super::cloud::CloudProfile;
 use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
 use azure_core::credentials::{Secret, TokenCredential};
@@ -22,7 +23,8 @@ use std::time::Duration;
 pub enum AuthMode {
     /// The first that works of: env, workload-identity, github-oidc, managed-identity, cli
     Auto,
-    /// Service principal from AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET
+    /// Service principal from AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or
+    /// AZURE_CLIENT_CERTIFICATE_PATH: a PEM file with the certificate and its RSA key)
     Env,
     /// Federated token file (AZURE_FEDERATED_TOKEN_FILE), e.g. AKS workload identity
     WorkloadIdentity,
@@ -138,11 +140,22 @@ fn build(
     match mode {
         AuthMode::Auto => Ok(None),
         AuthMode::Env => {
-            if env("AZURE_CLIENT_CERTIFICATE_PATH").is_some() && env("AZURE_CLIENT_SECRET").is_none() {
-                return Err("AZURE_CLIENT_CERTIFICATE_PATH is set, but this build authenticates service principals \
-                            with a client secret or a federated credential only; use AZURE_CLIENT_SECRET, \
-                            workload identity or GitHub OIDC"
-                    .into());
+            if let (Some(path), None) =
+                (env("AZURE_CLIENT_CERTIFICATE_PATH").filter(|p| !p.is_empty()), env("AZURE_CLIENT_SECRET"))
+            {
+                let Some(values) = need(&["AZURE_TENANT_ID", "AZURE_CLIENT_ID"])? else { return Ok(None) };
+                let [tenant, client_id] = <[String; 2]>::try_from(values).map_err(|_| "internal".to_string())?;
+                let pem = std::fs::read(&path).map_err(|e| format!("AZURE_CLIENT_CERTIFICATE_PATH {path}: {e}"))?;
+                let assertion =
+                    CertificateAssertion::from_pem(&pem, &path, &client_id, &tenant, &profile.authority_host)?;
+                let options = ClientAssertionCredentialOptions { client_options: client_options() };
+                let credential =
+                    ClientAssertionCredential::new(tenant.clone(), client_id.clone(), assertion, Some(options))
+                        .map_err(fail)?;
+                return Ok(Some(Chosen {
+                    credential: cached(credential),
+                    description: format!("environment service principal with certificate {path} (client id {client_id}, tenant {tenant})"),
+                }));
             }
             let Some(values) = need(&["AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"])? else {
                 return Ok(None);

@@ -3,6 +3,7 @@
 //! inventory. Hosts, audiences and api-versions come only from the cloud profile.
 
 pub mod auth;
+pub mod certificate;
 pub mod cloud;
 pub mod collect;
 pub mod dataplane;

@@ -86,6 +86,8 @@ pub struct Logged {
 }
 
 struct State {
+    /// SubjectPublicKeyInfo and SHA-1 thumbprint (base64url) of the registered client certificate.
+    client_certificate: (Vec<u8>, String),
     tenant: Tenant,
     faults: Faults,
     port: u16,
@@ -98,6 +100,8 @@ struct State {
 pub struct FakeArm {
     pub port: u16,
     pub ca_pem: String,
+    /// A service principal certificate and its RSA key (PEM), registered with the fake tenant.
+    pub client_certificate_pem: String,
     state: Arc<State>,
     dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -110,6 +114,7 @@ impl FakeArm {
     pub fn start(spec: TenantSpec, faults: Faults) -> FakeArm {
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let (ca_pem, server_config) = certificates();
+        let (client_certificate_pem, client_certificate) = client_certificate();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         listener.set_nonblocking(true).expect("nonblocking");
         let port = listener.local_addr().expect("addr").port();
@@ -127,6 +132,7 @@ impl FakeArm {
             }
         }
         let state = Arc::new(State {
+            client_certificate,
             tenant,
             faults,
             port,
@@ -143,7 +149,15 @@ impl FakeArm {
             runtime.block_on(serve(listener, server_config, served, stop));
         });
         let dir = tempfile::tempdir().expect("temp dir");
-        let fake = FakeArm { port, ca_pem, state, dir, shutdown: Some(shutdown), thread: Some(thread) };
+        let fake = FakeArm {
+            port,
+            ca_pem,
+            client_certificate_pem,
+            state,
+            dir,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        };
         std::fs::write(fake.ca_file(), &fake.ca_pem).expect("write CA");
         std::fs::write(fake.cloud_file(), fake.cloud_profile().to_string()).expect("write profile");
         fake
@@ -224,6 +238,49 @@ impl Drop for FakeArm {
             let _ = thread.join();
         }
     }
+}
+
+/// An RSA client certificate as Entra would have it registered for the service principal.
+fn client_certificate() -> (String, (Vec<u8>, String)) {
+    use base64::Engine as _;
+    use sha1::Digest as _;
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).expect("RSA key");
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    params.distinguished_name.push(rcgen::DnType::CommonName, "kvscan-scanner");
+    let certificate = params.self_signed(&key).expect("certificate");
+    let thumbprint = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha1::Sha1::digest(certificate.der()));
+    (
+        format!("{}{}", certificate.pem(), key.serialize_pem()),
+        (rcgen::PublicKeyData::der_bytes(&key).to_vec(), thumbprint),
+    )
+}
+
+/// Checks a certificate client assertion: RS256 JWT from the registered certificate, for this
+/// client, addressed to this tenant's token endpoint, not expired.
+fn valid_certificate_assertion(state: &State, path: &str, jwt: &str) -> bool {
+    use base64::Engine as _;
+    let decode = |part: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part).ok();
+    let parts: Vec<&str> = jwt.split('.').collect();
+    let [header, claims, signature] = parts.as_slice() else { return false };
+    let (Some(header_json), Some(claims_json), Some(signature)) = (decode(header), decode(claims), decode(signature))
+    else {
+        return false;
+    };
+    let header: Value = serde_json::from_slice(&header_json).unwrap_or_default();
+    let claims: Value = serde_json::from_slice(&claims_json).unwrap_or_default();
+    let (public_key, thumbprint) = &state.client_certificate;
+    let key =
+        aws_lc_rs::signature::UnparsedPublicKey::new(&aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256, public_key);
+    let signed = key.verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &signature).is_ok();
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    signed
+        && header["alg"] == "RS256"
+        && header["x5t"].as_str() == Some(thumbprint.as_str())
+        && claims["iss"] == CLIENT_ID
+        && claims["sub"] == CLIENT_ID
+        && claims["aud"].as_str().is_some_and(|aud| aud.ends_with(path))
+        && claims["exp"].as_i64().is_some_and(|exp| exp > now)
 }
 
 fn certificates() -> (String, Arc<rustls::ServerConfig>) {
@@ -471,7 +528,8 @@ fn token(state: &State, path: &str, body: &[u8]) -> Reply {
     let client_ok = form.get("client_id").map(String::as_str) == Some(CLIENT_ID);
     let secret_ok = form.get("client_secret").map(String::as_str) == Some(CLIENT_SECRET)
         || (form.get("client_assertion").map(String::as_str) == Some(FEDERATED_ASSERTION)
-            && form.get("client_assertion_type").is_some_and(|t| t.ends_with("jwt-bearer")));
+            && form.get("client_assertion_type").is_some_and(|t| t.ends_with("jwt-bearer")))
+        || form.get("client_assertion").is_some_and(|jwt| valid_certificate_assertion(state, path, jwt));
     if !(tenant_ok && client_ok && secret_ok) {
         return reply(
             StatusCode::UNAUTHORIZED,
