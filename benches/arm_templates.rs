@@ -7,6 +7,9 @@
 //! `--with-checkov` to install Checkov 3.3.30 into a virtualenv under target/ and time it on the
 //! same files with only its Key Vault checks, printing the ratio).
 
+#[path = "support/measure.rs"]
+mod measure;
+
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -86,22 +89,6 @@ fn generate(path: &Path, vaults: usize) -> std::io::Result<()> {
     std::fs::write(path, serde_json::to_vec_pretty(&template)?)
 }
 
-#[cfg(unix)]
-fn children_peak_rss_mib() -> f64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage writes a complete rusage into the pointer it is given.
-    let kib = unsafe {
-        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
-        usage.assume_init().ru_maxrss
-    };
-    kib as f64 / 1024.0
-}
-
-#[cfg(not(unix))]
-fn children_peak_rss_mib() -> f64 {
-    0.0
-}
-
 fn median_of_3(mut run: impl FnMut() -> Result<(), String>) -> Result<f64, String> {
     let mut times = Vec::new();
     for _ in 0..3 {
@@ -148,20 +135,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         generate(&template, vaults)?;
         let size = std::fs::metadata(&template)?.len() as f64 / 1_048_576.0;
         let sarif = dir.path().join("out.sarif");
+        let mut peak_kib = 0u64;
         let kvscan = median_of_3(|| {
-            let status = Command::new(env!("CARGO_BIN_EXE_kvscan"))
-                .args(["scan", "--format", "sarif", "--fail-on", "none", "--now", "2026-11-15", "--output"])
-                .arg(&sarif)
-                .arg(&template)
-                .status()
-                .map_err(|e| e.to_string())?;
-            if status.success() {
+            let (output, peak) = measure::measured(
+                Command::new(env!("CARGO_BIN_EXE_kvscan"))
+                    .args(["scan", "--format", "sarif", "--fail-on", "none", "--now", "2026-11-15", "--output"])
+                    .arg(&sarif)
+                    .arg(&template),
+            )
+            .map_err(|e| e.to_string())?;
+            peak_kib = peak_kib.max(peak.unwrap_or(0));
+            if output.status.success() {
                 Ok(())
             } else {
-                Err(format!("kvscan exited with {status}"))
+                Err(format!("kvscan exited with {}", output.status))
             }
         })?;
-        let peak = children_peak_rss_mib();
+        let peak = peak_kib as f64 / 1024.0;
         let log: Value = serde_json::from_slice(&std::fs::read(&sarif)?)?;
         let results = log["runs"][0]["results"].as_array().map_or(0, Vec::len);
         let mut line =

@@ -9,6 +9,8 @@
 
 #[path = "../tests/support/fake_arm/mod.rs"]
 mod fake_arm;
+#[path = "support/measure.rs"]
+mod measure;
 
 use fake_arm::{FakeArm, Faults, TenantSpec};
 use std::process::Command;
@@ -25,22 +27,6 @@ struct Figures {
     peak_mib: f64,
 }
 
-#[cfg(unix)]
-fn peak_rss_kib(pid_status: &std::process::ExitStatus) -> i64 {
-    let _ = pid_status;
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage writes a complete rusage into the pointer it is given.
-    unsafe {
-        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
-        usage.assume_init().ru_maxrss
-    }
-}
-
-#[cfg(not(unix))]
-fn peak_rss_kib(_: &std::process::ExitStatus) -> i64 {
-    0
-}
-
 fn run(subscriptions: usize) -> Result<Figures, Box<dyn std::error::Error>> {
     let spec = TenantSpec {
         subscriptions,
@@ -54,23 +40,23 @@ fn run(subscriptions: usize) -> Result<Figures, Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let output = dir.path().join("inventory.json");
     let start = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_kvscan"))
-        .args(["collect", "--auth", "env", "--concurrency", &CONCURRENCY.to_string(), "--cloud-config"])
-        .arg(fake.cloud_file())
-        .arg("--ca-cert")
-        .arg(fake.ca_file())
-        .arg("--output")
-        .arg(&output)
-        .envs(fake.env())
-        .env_remove("SSL_CERT_FILE")
-        .output()?;
+    let (child, peak_kib) = measure::measured(
+        Command::new(env!("CARGO_BIN_EXE_kvscan"))
+            .args(["collect", "--auth", "env", "--concurrency", &CONCURRENCY.to_string(), "--cloud-config"])
+            .arg(fake.cloud_file())
+            .arg("--ca-cert")
+            .arg(fake.ca_file())
+            .arg("--output")
+            .arg(&output)
+            .envs(fake.env())
+            .env_remove("SSL_CERT_FILE"),
+    )?;
     let wall = start.elapsed().as_secs_f64();
     let stderr = String::from_utf8_lossy(&child.stderr);
     if !child.status.success() && child.status.code() != Some(3) {
         return Err(format!("kvscan collect exited with {}: {stderr}", child.status).into());
     }
-    // RUSAGE_CHILDREN is the maximum over all children so far: sizes run from small to large.
-    let peak_mib = peak_rss_kib(&child.status) as f64 / 1024.0;
+    let peak_mib = peak_kib.map_or(f64::NAN, |kib| kib as f64 / 1024.0);
     let inventory: serde_json::Value = serde_json::from_slice(&std::fs::read(&output)?)?;
     let vaults = inventory["vaults"].as_array().map_or(0, Vec::len);
     let errors = inventory["errors"].as_array().map_or(0, Vec::len);
