@@ -1,5 +1,6 @@
 //! ARM's relaxed JSON (comments, single quotes, raw line breaks): rewriting to strict JSON must
-//! never panic, keep every line break (so line numbers stay true), and leave strict JSON as it is.
+//! never panic, never add line breaks, keep every line break outside strings (only raw ones inside
+//! strings become `\n`), and leave strict JSON as it is.
 #![no_main]
 
 use kvscan::source::arm::relaxed_json;
@@ -8,11 +9,12 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let strict = relaxed_json::to_strict(text);
-    assert_eq!(
-        strict.matches('\n').count(),
-        text.matches('\n').count(),
-        "line breaks must survive the rewrite"
-    );
+    let (before, after) = (text.matches('\n').count(), strict.matches('\n').count());
+    assert!(after <= before, "the rewrite added line breaks");
+    // Without string literals there is nothing to escape: every line break survives.
+    if !text.contains('"') && !text.contains('\'') {
+        assert_eq!(after, before, "line breaks outside strings must survive the rewrite");
+    }
     if serde_json::from_str::<serde_json::Value>(text).is_ok() {
         assert_eq!(strict, text, "strict JSON comes out unchanged");
     }

@@ -1,6 +1,9 @@
 //! ARM reads JSON leniently (Newtonsoft): comments, single-quoted strings and raw line breaks
 //! inside strings all deploy. This rewrites such text into strict JSON for `serde_json`, keeping
-//! every line break so line numbers still match the original.
+//! every line break outside strings so line numbers still match the original. A raw line break
+//! inside a string must become `\n` (strict JSON has none), so a parse error below a multi-line
+//! string reports a line that many lines too early; finding locations are resolved on the
+//! original text and are not affected.
 
 /// Rewrites relaxed JSON as strict JSON: comments become spaces, `'...'` strings become
 /// `"..."`, control characters inside strings are escaped. Strict JSON comes out unchanged;
