@@ -76,33 +76,10 @@ pub fn vaults(walked: &[Walked], deployment: &DeploymentInfo, kind: SourceKind) 
                 "microsoft.keyvault/vaults/secrets" => add_object(vault, child, "secrets"),
                 "microsoft.keyvault/vaults/keys" => add_object(vault, child, "keys"),
                 "microsoft.keyvault/vaults/accesspolicies" => add_access_policies(vault, child),
-                "microsoft.keyvault/vaults/providers/diagnosticsettings" => {
-                    let id = format!(
-                        "{}/providers/Microsoft.Insights/diagnosticSettings/{}",
-                        vault_id(vault),
-                        child.short_name()
-                    );
-                    add_extension(
-                        vault,
-                        child,
-                        "diagnosticSettings",
-                        "Microsoft.Insights/diagnosticSettings",
-                        id,
-                        None,
-                    );
-                }
+                "microsoft.keyvault/vaults/providers/diagnosticsettings" => add_diagnostic_setting(vault, child),
                 "microsoft.keyvault/vaults/providers/roleassignments" => {
                     let scope = vault_id(vault);
-                    let id =
-                        format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{}", child.short_name());
-                    add_extension(
-                        vault,
-                        child,
-                        "roleAssignments",
-                        "Microsoft.Authorization/roleAssignments",
-                        id,
-                        Some(scope),
-                    );
+                    add_role_assignment(vault, child, scope);
                 }
                 _ => {}
             }
@@ -113,28 +90,14 @@ pub fn vaults(walked: &[Walked], deployment: &DeploymentInfo, kind: SourceKind) 
                 let Some(scope) = child.string_at("/scope") else { continue };
                 let Some((name, _)) = vault_in_scope(&scope) else { continue };
                 let Some(vault) = vaults.named(&name) else { continue };
-                let id = format!(
-                    "{}/providers/Microsoft.Insights/diagnosticSettings/{}",
-                    vault_id(vault),
-                    child.short_name()
-                );
-                add_extension(vault, child, "diagnosticSettings", "Microsoft.Insights/diagnosticSettings", id, None);
+                add_diagnostic_setting(vault, child);
             }
             "microsoft.authorization/roleassignments" => match child.string_at("/scope") {
                 Some(scope) => {
                     let Some((name, below)) = vault_in_scope(&scope) else { continue };
                     let Some(vault) = vaults.named(&name) else { continue };
                     let scope = format!("{}{below}", vault_id(vault));
-                    let id =
-                        format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{}", child.short_name());
-                    add_extension(
-                        vault,
-                        child,
-                        "roleAssignments",
-                        "Microsoft.Authorization/roleAssignments",
-                        id,
-                        Some(scope),
-                    );
+                    add_role_assignment(vault, child, scope);
                 }
                 // No scope: the deployment's resource group, inherited by each of its vaults.
                 None if child.body.pointer("/scope").is_none() => {
@@ -313,6 +276,18 @@ fn add_access_policies(vault: &mut TemplateVault, child: &Walked) {
         }
         list.push(entry);
     }
+}
+
+/// A diagnostic setting on the vault, as `{vault}/providers/Microsoft.Insights/diagnosticSettings/{name}`.
+fn add_diagnostic_setting(vault: &mut TemplateVault, child: &Walked) {
+    let id = format!("{}/providers/Microsoft.Insights/diagnosticSettings/{}", vault_id(vault), child.short_name());
+    add_extension(vault, child, "diagnosticSettings", "Microsoft.Insights/diagnosticSettings", id, None);
+}
+
+/// A role assignment at `scope` (the vault, or an object below it).
+fn add_role_assignment(vault: &mut TemplateVault, child: &Walked, scope: String) {
+    let id = format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{}", child.short_name());
+    add_extension(vault, child, "roleAssignments", "Microsoft.Authorization/roleAssignments", id, Some(scope));
 }
 
 fn add_extension(vault: &mut TemplateVault, child: &Walked, list: &str, kind: &str, id: String, scope: Option<String>) {

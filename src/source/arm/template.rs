@@ -239,7 +239,7 @@ impl Walker {
             let base = format!("{pointer}/properties/template/resources");
             let Some(resources) = template.get("resources") else { return };
             if inner {
-                let inner_ctx = self.inner_context(&template, walked, ctx);
+                let inner_ctx = self.inner_context(&template, walked);
                 self.resources(file, dir, resources, &base, None, &inner_ctx, depth + 1);
             } else {
                 // Outer scope: the nested template's expressions see the parent's parameters.
@@ -270,7 +270,7 @@ impl Walker {
                 return;
             }
         };
-        let inner_ctx = self.inner_context(&template, walked, ctx);
+        let inner_ctx = self.inner_context(&template, walked);
         let linked_dir: PathBuf = linked.parent().map(Path::to_path_buf).unwrap_or_default();
         if let Some(resources) = template.get("resources") {
             self.resources(&shown, &linked_dir, resources, "/resources", None, &inner_ctx, depth + 1);
@@ -279,7 +279,7 @@ impl Walker {
 
     /// The context of an inner-scope or linked template: its own parameters and variables, with
     /// the values the deployment passes (evaluated in the parent).
-    fn inner_context(&self, template: &Value, walked: &Walked, _outer: &EvalContext) -> EvalContext {
+    fn inner_context(&self, template: &Value, walked: &Walked) -> EvalContext {
         let mut supplied = Map::new();
         let mut unknown = Vec::new();
         match walked.body.pointer("/properties/parameters") {
