@@ -282,7 +282,12 @@ fn map_object(
         let tf_pointer = format!("{tf_base}/{}", escape_token(row.terraform));
         let arm_pointer = format!("{arm_base}{}", row.arm);
         let record_pointer = format!("{}{arm_pointer}", context.record_prefix);
-        let value = values.get(row.terraform).filter(|v| !v.is_null());
+        // A plan writes an omitted single nested block (`network_acls`, `rotation_policy`) as an
+        // empty list: that is the block left out, as in HCL, not a value of its own.
+        let single_block = matches!(row.convert, Convert::Block(_) | Convert::RotationPolicy);
+        let value = values
+            .get(row.terraform)
+            .filter(|v| !v.is_null() && !(single_block && v.as_array().is_some_and(Vec::is_empty)));
         // A whole attribute unknown (a variable without a value, a dynamic block).
         if let Some(reason) = context.unknown_at(&tf_pointer, false) {
             mapped.unknowns.push(UnknownValue { pointer: record_pointer, reason: reason.to_string() });
@@ -499,5 +504,15 @@ mod tests {
                    "attributes": {"expiryTime": "P2Y"}})
         );
         assert_eq!(unix_seconds("not a date"), None);
+    }
+
+    #[test]
+    fn an_omitted_block_written_as_an_empty_plan_list_is_absent() {
+        // `terraform show -json` writes a key without a rotation_policy block as `[]`: no policy,
+        // as the same key in HCL, not an unacceptable value (which would make the rule unknown).
+        let r = resource(json!({"rotation_policy": [], "expiration_date": null}), &[]);
+        let mapped = map_resource(&r, KEY, "/keys/0");
+        assert!(mapped.value.pointer("/properties/rotationPolicy").is_none(), "{}", mapped.value);
+        assert!(mapped.unknowns.is_empty(), "{:?}", mapped.unknowns.iter().map(|u| &u.reason).collect::<Vec<_>>());
     }
 }
