@@ -70,6 +70,7 @@ pub fn locate(text: &str, pointers: &[String]) -> HashMap<String, Position> {
 /// Like [`locate`], with byte offsets instead of positions.
 pub fn locate_offsets(text: &str, pointers: &[String]) -> HashMap<String, usize> {
     let mut trie = Trie::default();
+    let distinct = pointers.iter().collect::<std::collections::HashSet<_>>().len();
     for p in pointers {
         let mut node = &mut trie;
         for token in split_pointer(p) {
@@ -77,7 +78,7 @@ pub fn locate_offsets(text: &str, pointers: &[String]) -> HashMap<String, usize>
         }
         node.wanted = Some(p.clone());
     }
-    let mut scanner = Scanner { bytes: text.as_bytes(), pos: 0 };
+    let mut scanner = Scanner { bytes: text.as_bytes(), pos: 0, remaining: distinct };
     let mut offsets = HashMap::new();
     scanner.skip_ws();
     let _ = scanner.value(Some(&trie), &mut offsets);
@@ -86,9 +87,14 @@ pub fn locate_offsets(text: &str, pointers: &[String]) -> HashMap<String, usize>
 
 /// Positions of byte offsets, in the order given, in one sweep over `text`.
 pub fn positions_at(text: &str, offsets: &[usize]) -> Vec<Position> {
-    let keyed: HashMap<String, usize> = offsets.iter().enumerate().map(|(i, &o)| (i.to_string(), o)).collect();
-    let found = positions_of(text, keyed);
-    (0..offsets.len()).map(|i| found.get(&i.to_string()).copied().unwrap_or(Position::START)).collect()
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_by_key(|&i| offsets[i]);
+    let mut out = vec![Position::START; offsets.len()];
+    let mut sweep = Sweep::default();
+    for i in order {
+        out[i] = sweep.advance(text.as_bytes(), offsets[i]);
+    }
+    out
 }
 
 /// The position of `inner` (relative to a fragment of a larger text) once the fragment's own
@@ -106,29 +112,51 @@ pub fn offset_position(base: Position, inner: Position) -> Position {
 fn positions_of(text: &str, offsets: HashMap<String, usize>) -> HashMap<String, Position> {
     let mut sorted: Vec<(usize, String)> = offsets.into_iter().map(|(p, o)| (o, p)).collect();
     sorted.sort();
-    let bytes = text.as_bytes();
-    let (mut cursor, mut line, mut column) = (0usize, 1u32, 1u32);
-    let mut out = HashMap::with_capacity(sorted.len());
-    for (offset, pointer) in sorted {
-        let offset = offset.min(bytes.len());
-        for &b in &bytes[cursor..offset] {
-            if b == b'\n' {
-                line += 1;
-                column = 1;
-            } else if b & 0xC0 != 0x80 {
-                // Count characters, not bytes: UTF-8 continuation bytes add nothing.
-                column += 1;
-            }
-        }
-        cursor = offset;
-        out.insert(pointer, Position { line, column });
+    let mut sweep = Sweep::default();
+    sorted.into_iter().map(|(offset, pointer)| (pointer, sweep.advance(text.as_bytes(), offset))).collect()
+}
+
+/// A forward cursor that turns increasing byte offsets into positions. Line breaks are found
+/// with memchr and only the bytes after the last one are counted as characters: inventories of
+/// a hundred megabytes are swept at memory speed rather than byte by byte.
+struct Sweep {
+    cursor: usize,
+    line: u32,
+    column: u32,
+}
+
+impl Default for Sweep {
+    fn default() -> Sweep {
+        Sweep { cursor: 0, line: 1, column: 1 }
     }
-    out
+}
+
+impl Sweep {
+    fn advance(&mut self, bytes: &[u8], offset: usize) -> Position {
+        let offset = offset.clamp(self.cursor, bytes.len());
+        let segment = &bytes[self.cursor..offset];
+        match memchr::memrchr(b'\n', segment) {
+            Some(last) => {
+                self.line += memchr::memchr_iter(b'\n', segment).count() as u32;
+                self.column = 1 + characters(&segment[last + 1..]);
+            }
+            None => self.column += characters(segment),
+        }
+        self.cursor = offset;
+        Position { line: self.line, column: self.column }
+    }
+}
+
+/// Unicode scalar values in a UTF-8 fragment: every byte that is not a continuation byte.
+fn characters(bytes: &[u8]) -> u32 {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u32
 }
 
 struct Scanner<'a> {
     bytes: &'a [u8],
     pos: usize,
+    /// Pointers not found yet: once none is left, the rest of the document need not be read.
+    remaining: usize,
 }
 
 /// Parse failures only stop the scan; the caller keeps whatever was found.
@@ -168,7 +196,12 @@ impl<'a> Scanner<'a> {
 
     fn value(&mut self, node: Option<&Trie>, found: &mut HashMap<String, usize>) -> Result<(), Stop> {
         if let Some(wanted) = node.and_then(|n| n.wanted.as_ref()) {
-            found.insert(wanted.clone(), self.pos);
+            if found.insert(wanted.clone(), self.pos).is_none() {
+                self.remaining = self.remaining.saturating_sub(1);
+                if self.remaining == 0 {
+                    return Err(Stop);
+                }
+            }
         }
         // Below a pointer nobody asked about, nothing needs recording: skip fast.
         let Some(node) = node.filter(|n| !n.children.is_empty()) else {
@@ -330,6 +363,22 @@ impl<'a> Scanner<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn positions_at_agrees_with_at_offset_in_any_order() {
+        let text = "{\"é\": 1,\r\n  \"ünï\": [\n\n    \"x\"],\n\"z\": 2}";
+        let offsets: Vec<usize> = vec![text.len(), 0, 5, 14, 3, 25, 14, text.len() + 10];
+        let expected: Vec<Position> = offsets.iter().map(|&o| Position::at_offset(text, o)).collect();
+        assert_eq!(positions_at(text, &offsets), expected);
+    }
+
+    #[test]
+    fn locating_stops_early_but_finds_every_pointer() {
+        let text = r#"{"a": {"b": 1}, "c": [1, {"d": 2}], "e": 3}"#;
+        let found = locate_offsets(text, &["/a/b".into(), "/c/1/d".into(), "/a/b".into()]);
+        assert_eq!(found.len(), 2);
+        assert_eq!(&text[found["/c/1/d"]..found["/c/1/d"] + 1], "2");
+    }
 
     #[test]
     fn finds_nested_values_and_array_items() {

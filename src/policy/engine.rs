@@ -112,8 +112,26 @@ impl Engine {
     }
 
     /// Evaluates every enabled rule: vault rules per vault in parallel, tenant rules once.
+    ///
+    /// Tenant rules run on one thread while the vault rules take the others: they are one long
+    /// query (about a fifth of a full scan), and run after the vault pass they left a core idle.
+    /// They get their own slim parse of the records, which costs far less than that idle time.
     pub fn evaluate(&self, inventory: &Inventory) -> Result<Vec<RuleHit>, PolicyError> {
-        if !self.has_vault_rules && !self.has_tenant_rules {
+        let tenant = || -> Result<Vec<RuleHit>, PolicyError> {
+            if !self.has_tenant_rules {
+                return Ok(Vec::new());
+            }
+            let vaults = inventory.vaults.par_iter().map(tenant_input).collect::<Result<Vec<_>, _>>()?;
+            self.evaluate_tenant(inventory, vaults)
+        };
+        let (vault_hits, tenant_hits) = rayon::join(|| self.evaluate_vaults(inventory), tenant);
+        let mut hits = vault_hits?;
+        hits.extend(tenant_hits?);
+        Ok(hits)
+    }
+
+    fn evaluate_vaults(&self, inventory: &Inventory) -> Result<Vec<RuleHit>, PolicyError> {
+        if !self.has_vault_rules {
             return Ok(Vec::new());
         }
         // One engine per pool thread, built once; the mutex is never contended because a
@@ -121,7 +139,7 @@ impl Engine {
         let workers: Vec<Mutex<Worker>> = (0..rayon::current_num_threads().max(1))
             .map(|_| self.worker().map(Mutex::new))
             .collect::<Result<_, _>>()?;
-        let per_vault: Vec<Result<VaultOutcome, PolicyError>> = inventory
+        let per_vault: Vec<Result<Vec<RuleHit>, PolicyError>> = inventory
             .vaults
             .par_iter()
             .enumerate()
@@ -132,35 +150,22 @@ impl Engine {
             })
             .collect();
         let mut hits = Vec::new();
-        let mut slim_vaults = Vec::new();
         for result in per_vault {
-            let (vault_hits, slim) = result?;
-            hits.extend(vault_hits);
-            slim_vaults.extend(slim);
-        }
-        if self.has_tenant_rules {
-            hits.extend(self.evaluate_tenant(inventory, slim_vaults)?);
+            hits.extend(result?);
         }
         Ok(hits)
     }
 
-    /// Evaluates the vault rules on one record; when tenant rules are enabled, also returns the
-    /// record as tenant rules see it (already parsed, so it is not parsed twice).
     fn evaluate_vault(
         &self,
         worker: &mut Worker,
         index: usize,
         vault: &VaultRecord,
-    ) -> Result<VaultOutcome, PolicyError> {
-        let record = vault_input(vault)?;
-        let slim = self.has_tenant_rules.then(|| tenant_view(&record));
-        if !self.has_vault_rules {
-            return Ok((Vec::new(), slim));
-        }
+    ) -> Result<Vec<RuleHit>, PolicyError> {
         let mut input = BTreeMap::new();
-        input.insert(Value::from("vault"), record);
+        input.insert(Value::from("vault"), vault_input(vault)?);
         let result = worker.run(Value::from(input), Entry::Vault)?;
-        Ok((self.read_hits(&result, Some((index, vault.id())))?, slim))
+        self.read_hits(&result, Some((index, vault.id())))
     }
 
     fn evaluate_tenant(&self, inventory: &Inventory, vaults: Vec<Value>) -> Result<Vec<RuleHit>, PolicyError> {
@@ -285,9 +290,6 @@ impl RawPath {
     }
 }
 
-/// A vault's hits, and the record as tenant rules see it (when tenant rules are enabled).
-type VaultOutcome = (Vec<RuleHit>, Option<Value>);
-
 #[derive(Clone, Copy)]
 enum Entry {
     Vault,
@@ -396,15 +398,21 @@ pub fn to_rego(value: &serde_json::Value) -> Value {
 /// keeps the tenant input small enough to evaluate in one piece.
 const PER_OBJECT_FIELDS: [&str; 4] = ["secrets", "keys", "certificates", "diagnosticSettings"];
 
-/// A vault record as tenant rules see it in `input.inventory.vaults`.
-fn tenant_view(record: &Value) -> Value {
-    let mut slim = record.clone();
-    if let Ok(object) = slim.as_object_mut() {
-        for field in PER_OBJECT_FIELDS {
-            object.remove(&Value::from(field));
+/// A vault record as tenant rules see it in `input.inventory.vaults`: [`vault_input`] without the
+/// per-object fields, which are skipped unparsed.
+fn tenant_input(vault: &VaultRecord) -> Result<Value, PolicyError> {
+    let fields: BTreeMap<std::borrow::Cow<'_, str>, &serde_json::value::RawValue> = serde_json::from_str(vault.json())
+        .map_err(|e| PolicyError::Rego(format!("vault record {}: {e}", vault.id())))?;
+    let mut record = BTreeMap::new();
+    for (name, raw) in fields {
+        if !PER_OBJECT_FIELDS.contains(&name.as_ref()) {
+            record.insert(Value::from(name.as_ref()), Value::from_json_str(raw.get()).map_err(PolicyError::rego)?);
         }
     }
-    slim
+    let mut record = Value::from(record);
+    let arrays: Vec<&str> = RECORD_ARRAYS.into_iter().filter(|f| !PER_OBJECT_FIELDS.contains(f)).collect();
+    complete_record(&mut record, vault, &arrays)?;
+    Ok(record)
 }
 
 /// Record fields a policy may rely on being arrays even when a record leaves them out.
@@ -414,9 +422,15 @@ const RECORD_ARRAYS: [&str; 6] =
 /// `input.vault`: the vault record as the policies see it, parsed straight from its text.
 pub fn vault_input(vault: &VaultRecord) -> Result<Value, PolicyError> {
     let mut record = Value::from_json_str(vault.json()).map_err(PolicyError::rego)?;
+    complete_record(&mut record, vault, &RECORD_ARRAYS)?;
+    Ok(record)
+}
+
+/// Adds what a record may leave out: empty `arrays`, and its `source`.
+fn complete_record(record: &mut Value, vault: &VaultRecord, arrays: &[&str]) -> Result<(), PolicyError> {
     let object = record.as_object_mut().map_err(PolicyError::rego)?;
-    for field in RECORD_ARRAYS {
-        let key = Value::from(field);
+    for field in arrays {
+        let key = Value::from(*field);
         if !object.contains_key(&key) {
             object.insert(key, Value::new_array());
         }
@@ -426,7 +440,7 @@ pub fn vault_input(vault: &VaultRecord) -> Result<Value, PolicyError> {
         let source = serde_json::to_value(vault.source()).unwrap_or_default();
         object.insert(key, to_rego(&source));
     }
-    Ok(record)
+    Ok(())
 }
 
 #[cfg(test)]
