@@ -287,7 +287,7 @@ fn map_object(
         let single_block = matches!(row.convert, Convert::Block(_) | Convert::RotationPolicy);
         let value = values
             .get(row.terraform)
-            .filter(|v| !v.is_null() && !(single_block && v.as_array().is_some_and(Vec::is_empty)));
+            .filter(|v| !v.is_null() && (!single_block || !v.as_array().is_some_and(Vec::is_empty)));
         // A whole attribute unknown (a variable without a value, a dynamic block).
         if let Some(reason) = context.unknown_at(&tf_pointer, false) {
             mapped.unknowns.push(UnknownValue { pointer: record_pointer, reason: reason.to_string() });
