@@ -7,13 +7,15 @@
 //! `--with-checkov` to install Checkov 3.3.30 into a virtualenv under target/ and time it on the
 //! same files with only its Key Vault checks, printing the ratio).
 
+#[path = "support/checkov.rs"]
+mod checkov;
 #[path = "support/measure.rs"]
 mod measure;
 
+use checkov::{checkov, median_of_3};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::time::Instant;
 
 /// Checkov's Key Vault checks that apply to ARM templates.
 const CHECKOV_KEY_VAULT_CHECKS: &str = "CKV_AZURE_40,CKV_AZURE_41,CKV_AZURE_42,CKV_AZURE_109,CKV_AZURE_110,CKV_AZURE_111,CKV_AZURE_112,CKV_AZURE_114,CKV_AZURE_189";
@@ -87,32 +89,6 @@ fn generate(path: &Path, vaults: usize) -> std::io::Result<()> {
         "resources": (0..vaults).flat_map(vault).collect::<Vec<_>>()
     });
     std::fs::write(path, serde_json::to_vec_pretty(&template)?)
-}
-
-fn median_of_3(mut run: impl FnMut() -> Result<(), String>) -> Result<f64, String> {
-    let mut times = Vec::new();
-    for _ in 0..3 {
-        let start = Instant::now();
-        run()?;
-        times.push(start.elapsed().as_secs_f64());
-    }
-    times.sort_by(f64::total_cmp);
-    Ok(times[1])
-}
-
-fn checkov() -> Result<PathBuf, String> {
-    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/checkov-venv");
-    let binary = venv.join("bin/checkov");
-    if !binary.exists() {
-        eprintln!("installing Checkov 3.3.30 into {} …", venv.display());
-        let ok = |status: std::io::Result<std::process::ExitStatus>| status.map(|s| s.success()).unwrap_or(false);
-        if !ok(Command::new("python3").args(["-m", "venv"]).arg(&venv).status())
-            || !ok(Command::new(venv.join("bin/pip")).args(["install", "--quiet", "checkov==3.3.30"]).status())
-        {
-            return Err("Checkov could not be installed".into());
-        }
-    }
-    Ok(binary)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

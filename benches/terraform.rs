@@ -9,12 +9,15 @@
 //! `--with-checkov` to install Checkov 3.3.30 into a virtualenv under target/ and time it once per
 //! file on the same inputs with only its Key Vault checks, printing the ratio).
 
+#[path = "support/checkov.rs"]
+mod checkov;
 #[path = "support/measure.rs"]
 mod measure;
 
+use checkov::{checkov, median_of_3};
 use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
@@ -284,32 +287,6 @@ fn plan(vaults: usize) -> Value {
         "resource_changes": changes,
         "configuration": { "root_module": { "resources": configured } }
     })
-}
-
-fn median_of_3(mut run: impl FnMut() -> Result<(), String>) -> Result<f64, String> {
-    let mut times = Vec::new();
-    for _ in 0..3 {
-        let start = Instant::now();
-        run()?;
-        times.push(start.elapsed().as_secs_f64());
-    }
-    times.sort_by(f64::total_cmp);
-    Ok(times[1])
-}
-
-fn checkov() -> Result<PathBuf, String> {
-    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/checkov-venv");
-    let binary = venv.join("bin/checkov");
-    if !binary.exists() {
-        eprintln!("installing Checkov 3.3.30 into {} …", venv.display());
-        let ok = |status: std::io::Result<std::process::ExitStatus>| status.map(|s| s.success()).unwrap_or(false);
-        if !ok(Command::new("python3").args(["-m", "venv"]).arg(&venv).status())
-            || !ok(Command::new(venv.join("bin/pip")).args(["install", "--quiet", "checkov==3.3.30"]).status())
-        {
-            return Err("Checkov could not be installed".into());
-        }
-    }
-    Ok(binary)
 }
 
 /// One timed Checkov run (minutes per run at 5,000 vaults: one run, not three) and its peak RSS.
