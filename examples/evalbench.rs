@@ -7,7 +7,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> anyhow::Result<()> {
     let path = std::env::args().nth(1).ok_or_else(|| anyhow::anyhow!("usage: evalbench FILE [RULE]"))?;
-    let text = std::fs::read_to_string(&path)?;
+    let text = std::sync::Arc::new(std::fs::read_to_string(&path)?);
     let t = Instant::now();
     let loaded = kvscan::source::snapshot::load("x", &text)?;
     println!("load {:?}", t.elapsed());

@@ -17,7 +17,7 @@ fn hits(engine: &Engine, inventory: &kvscan::inventory::Inventory) -> Vec<String
 #[test]
 fn compiled_and_interpreted_rules_agree_on_the_sample() {
     for file in ["fixtures/sample-tenant.json", "fixtures/sample-tenant-partial.json"] {
-        let text = std::fs::read_to_string(file).expect("fixture");
+        let text = std::sync::Arc::new(std::fs::read_to_string(file).expect("fixture"));
         let loaded = kvscan::source::snapshot::load(file, &text).expect("valid inventory");
         let catalog = Catalog::load(&[]).expect("catalog");
         let mut data = serde_json::Map::new();

@@ -10,6 +10,8 @@ use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::Value;
+use std::ops::Range;
+use std::sync::Arc;
 
 /// The record as sources build it and consumers read it: the verbatim ARM vault plus context.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -52,7 +54,10 @@ pub struct VaultRecord {
     name: String,
     source: SourceRef,
     unknowns: Vec<UnknownValue>,
-    json: Box<RawValue>,
+    /// The text the record was read from (a whole inventory file is shared by its records, so
+    /// loading one does not copy every record) and where in it the record lies.
+    text: Arc<String>,
+    span: Range<usize>,
 }
 
 /// Why a record was rejected: a JSON pointer relative to the record, and what is wrong there.
@@ -111,10 +116,22 @@ const SECRET_VALUE: &str = "secret carries a \"value\": an inventory holds secre
 impl VaultRecord {
     /// Checks a record's JSON text and keeps it.
     pub fn from_json(json: Box<RawValue>) -> Result<VaultRecord, RecordProblem> {
-        let header: Header = serde_json::from_str(json.get()).map_err(|err| RecordProblem {
+        let text = String::from(Box::<str>::from(json));
+        let span = 0..text.len();
+        VaultRecord::from_shared(Arc::new(text), span)
+    }
+
+    /// Checks the record that is `text[span]` (one JSON value) and keeps a handle on `text`.
+    pub fn from_shared(text: Arc<String>, span: Range<usize>) -> Result<VaultRecord, RecordProblem> {
+        let json = text.get(span.clone()).ok_or_else(|| RecordProblem {
+            pointer: String::new(),
+            message: format!("record span {span:?} is not within the text"),
+            offset: None,
+        })?;
+        let header: Header = serde_json::from_str(json).map_err(|err| RecordProblem {
             pointer: String::new(),
             message: err.to_string(),
-            offset: Some(offset_of(json.get(), err.line(), err.column())),
+            offset: Some(offset_of(json, err.line(), err.column())),
         })?;
         let problem = |pointer: String, message: String| RecordProblem { pointer, message, offset: None };
         let field = |value: Option<Value>, what: &str| match value {
@@ -147,7 +164,7 @@ impl VaultRecord {
             }
         }
         let _ = (header.role_assignments, header.diagnostic_settings, header.private_endpoints);
-        Ok(VaultRecord { id, name, source: header.source, unknowns: header.unknowns, json })
+        Ok(VaultRecord { id, name, source: header.source, unknowns: header.unknowns, text, span })
     }
 
     /// Builds a record from its parts (what sources do).
@@ -197,19 +214,21 @@ impl VaultRecord {
 
     /// The record's JSON text.
     pub fn json(&self) -> &str {
-        self.json.get()
+        // `from_shared` checked that the span lies within the text on a char boundary.
+        self.text.get(self.span.clone()).unwrap_or_default()
     }
 
     /// The record as values. The text was checked when the record was made, so this only fails
     /// on memory exhaustion-like conditions; callers still handle the error.
     pub fn parts(&self) -> Result<VaultParts, serde_json::Error> {
-        serde_json::from_str(self.json.get())
+        serde_json::from_str(self.json())
     }
 }
 
 impl Serialize for VaultRecord {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.json.serialize(serializer)
+        let raw: &RawValue = serde_json::from_str(self.json()).map_err(serde::ser::Error::custom)?;
+        raw.serialize(serializer)
     }
 }
 

@@ -6,6 +6,7 @@ use crate::span::{self, Position};
 use rayon::prelude::*;
 use serde_json::value::RawValue;
 use serde_json::Value;
+use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InventoryError {
@@ -60,11 +61,13 @@ struct Envelope<'a> {
 
 /// Parses and checks an inventory document.
 pub fn parse(file: &str, text: &str) -> Result<Inventory, InventoryError> {
-    parse_with_offsets(file, text).map(|(inventory, _)| inventory)
+    parse_with_offsets(file, &Arc::new(text.to_string())).map(|(inventory, _)| inventory)
 }
 
 /// Like [`parse`], also returning the byte offset in `text` where each vault record starts.
-pub fn parse_with_offsets(file: &str, text: &str) -> Result<(Inventory, Vec<usize>), InventoryError> {
+/// The records keep a handle on `text` instead of copies of their parts of it.
+pub fn parse_with_offsets(file: &str, shared: &Arc<String>) -> Result<(Inventory, Vec<usize>), InventoryError> {
+    let text = shared.as_str();
     let envelope: Envelope = serde_json::from_str(text).map_err(|err| {
         if let Some(message) = schema_version_problem(text) {
             return InventoryError::at(file, text, "/schemaVersion", message);
@@ -90,7 +93,8 @@ pub fn parse_with_offsets(file: &str, text: &str) -> Result<(Inventory, Vec<usiz
         .zip(offsets.par_iter())
         .enumerate()
         .map(|(index, (raw, &start))| {
-            VaultRecord::from_json(raw.to_owned()).map_err(|problem| {
+            let span = start..start + raw.get().len();
+            VaultRecord::from_shared(Arc::clone(shared), span).map_err(|problem| {
                 let record = format!("/vaults/{index}");
                 match problem.offset {
                     Some(local) => InventoryError::Invalid {

@@ -190,8 +190,9 @@ pub fn load_inputs(paths: &[std::path::PathBuf], discovery: &Discovery) -> Resul
     let mut terraform_modules: std::collections::BTreeSet<std::path::PathBuf> = std::collections::BTreeSet::new();
     for (path, explicit) in &files {
         let shown = display_path(path);
+        // Shared, so the records of an inventory file keep this text instead of copies of it.
         let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
+            Ok(text) => std::sync::Arc::new(text),
             Err(e) => {
                 failures.push(SourceError::Io { path: shown, message: e.to_string() });
                 continue;

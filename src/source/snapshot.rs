@@ -4,10 +4,11 @@ use super::{Anchor, Loaded};
 use crate::finding::FileLocation;
 use crate::inventory::{self, InventoryError};
 use crate::span;
+use std::sync::Arc;
 
 /// Parses an inventory document. Findings point at the vault record in this file, unless the
 /// record names its own source (an inventory built from templates keeps the template's place).
-pub fn load(file: &str, text: &str) -> Result<Loaded, InventoryError> {
+pub fn load(file: &str, text: &Arc<String>) -> Result<Loaded, InventoryError> {
     let (inventory, offsets) = inventory::parse_with_offsets(file, text)?;
     let starts = span::positions_at(text, &offsets);
     let anchors = inventory
