@@ -3,6 +3,7 @@
 //! All enabled vault rules of a vault are evaluated in one query through a generated aggregator
 //! module, so a vault record is converted to a Rego value once, whatever the number of rules.
 
+use super::rego_value::KeyCache;
 use super::{Catalog, PolicyError, RuleMeta, RuleScope};
 use crate::finding::PathToken;
 use crate::inventory::{Inventory, VaultRecord};
@@ -121,7 +122,11 @@ impl Engine {
             if !self.has_tenant_rules {
                 return Ok(Vec::new());
             }
-            let vaults = inventory.vaults.par_iter().map(tenant_input).collect::<Result<Vec<_>, _>>()?;
+            let vaults = inventory
+                .vaults
+                .par_iter()
+                .map_init(KeyCache::default, |keys, v| tenant_input(v, keys))
+                .collect::<Result<Vec<_>, _>>()?;
             self.evaluate_tenant(inventory, vaults)
         };
         let (vault_hits, tenant_hits) = rayon::join(|| self.evaluate_vaults(inventory), tenant);
@@ -136,8 +141,8 @@ impl Engine {
         }
         // One engine per pool thread, built once; the mutex is never contended because a
         // thread only ever takes its own.
-        let workers: Vec<Mutex<Worker>> = (0..rayon::current_num_threads().max(1))
-            .map(|_| self.worker().map(Mutex::new))
+        let workers: Vec<Mutex<(Worker, KeyCache)>> = (0..rayon::current_num_threads().max(1))
+            .map(|_| self.worker().map(|worker| Mutex::new((worker, KeyCache::default()))))
             .collect::<Result<_, _>>()?;
         let per_vault: Vec<Result<Vec<RuleHit>, PolicyError>> = inventory
             .vaults
@@ -145,8 +150,9 @@ impl Engine {
             .enumerate()
             .map(|(index, vault)| {
                 let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
-                let mut engine = workers[slot].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                self.evaluate_vault(&mut engine, index, vault)
+                let mut guard = workers[slot].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                let (engine, keys) = &mut *guard;
+                self.evaluate_vault(engine, keys, index, vault)
             })
             .collect();
         let mut hits = Vec::new();
@@ -159,11 +165,12 @@ impl Engine {
     fn evaluate_vault(
         &self,
         worker: &mut Worker,
+        keys: &mut KeyCache,
         index: usize,
         vault: &VaultRecord,
     ) -> Result<Vec<RuleHit>, PolicyError> {
         let mut input = BTreeMap::new();
-        input.insert(Value::from("vault"), vault_input(vault)?);
+        input.insert(Value::from("vault"), record_input(vault, keys)?);
         let result = worker.run(Value::from(input), Entry::Vault)?;
         self.read_hits(&result, Some((index, vault.id())))
     }
@@ -400,13 +407,15 @@ const PER_OBJECT_FIELDS: [&str; 4] = ["secrets", "keys", "certificates", "diagno
 
 /// A vault record as tenant rules see it in `input.inventory.vaults`: [`vault_input`] without the
 /// per-object fields, which are skipped unparsed.
-fn tenant_input(vault: &VaultRecord) -> Result<Value, PolicyError> {
+fn tenant_input(vault: &VaultRecord, keys: &mut KeyCache) -> Result<Value, PolicyError> {
     let fields: BTreeMap<std::borrow::Cow<'_, str>, &serde_json::value::RawValue> = serde_json::from_str(vault.json())
         .map_err(|e| PolicyError::Rego(format!("vault record {}: {e}", vault.id())))?;
     let mut record = BTreeMap::new();
     for (name, raw) in fields {
         if !PER_OBJECT_FIELDS.contains(&name.as_ref()) {
-            record.insert(Value::from(name.as_ref()), Value::from_json_str(raw.get()).map_err(PolicyError::rego)?);
+            let value =
+                keys.parse(raw.get()).map_err(|e| PolicyError::Rego(format!("vault record {}: {e}", vault.id())))?;
+            record.insert(keys.key(name.as_ref()), value);
         }
     }
     let mut record = Value::from(record);
@@ -421,7 +430,13 @@ const RECORD_ARRAYS: [&str; 6] =
 
 /// `input.vault`: the vault record as the policies see it, parsed straight from its text.
 pub fn vault_input(vault: &VaultRecord) -> Result<Value, PolicyError> {
-    let mut record = Value::from_json_str(vault.json()).map_err(PolicyError::rego)?;
+    record_input(vault, &mut KeyCache::default())
+}
+
+/// [`vault_input`] with a worker's key cache.
+fn record_input(vault: &VaultRecord, keys: &mut KeyCache) -> Result<Value, PolicyError> {
+    let mut record =
+        keys.parse(vault.json()).map_err(|e| PolicyError::Rego(format!("vault record {}: {e}", vault.id())))?;
     complete_record(&mut record, vault, &RECORD_ARRAYS)?;
     Ok(record)
 }
