@@ -108,10 +108,10 @@ pub fn scan(loaded: &Loaded, catalog: &Catalog, options: &ScanOptions) -> Result
     let hits = engine.evaluate(inventory)?;
 
     let mut findings: Vec<(Finding, Target)> =
-        hits.into_iter().map(|hit| to_finding(&engine, loaded, hit, options.unknown_as_failure)).collect();
+        hits.into_par_iter().map(|hit| to_finding(&engine, loaded, hit, options.unknown_as_failure)).collect();
     resolve_locations(&mut findings, loaded);
     let mut findings: Vec<Finding> = findings.into_iter().map(|(f, _)| f).collect();
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.par_sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
 
     let mut vaults: Vec<ScannedVault> = inventory

@@ -8,6 +8,7 @@ use super::{Context, OutputError};
 use crate::finding::{Finding, Severity, Status};
 use crate::policy::RuleMeta;
 use crate::scan::ScanReport;
+use rayon::prelude::*;
 use serde_sarif::sarif;
 use std::collections::BTreeMap;
 
@@ -146,9 +147,10 @@ fn result(finding: &Finding, rule_index: usize, baseline: bool) -> sarif::Result
 pub fn render(report: &ScanReport, context: &Context) -> Result<String, OutputError> {
     let rules: Vec<sarif::ReportingDescriptor> = report.rules.iter().map(|r| descriptor(r, context)).collect();
     let index: BTreeMap<&str, usize> = report.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    // A large tenant has tens of thousands of results; each is independent to build.
     let results: Vec<sarif::Result> = report
         .findings
-        .iter()
+        .par_iter()
         .filter_map(|f| index.get(f.rule_id.as_str()).map(|i| result(f, *i, report.baseline)))
         .collect();
     let notifications: Vec<sarif::Notification> = report
