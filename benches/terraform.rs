@@ -7,12 +7,15 @@
 //!
 //! Run: `cargo bench --bench terraform` (optional args: vault counts, e.g. `1000 5000`, and
 //! `--with-checkov` to install Checkov 3.3.30 into a virtualenv under target/ and time it once per
-//! file on the same inputs with only its Key Vault checks, printing the ratio).
+//! file on the same inputs with only its Key Vault checks, printing the ratio). `KVSCAN_BENCH_KEEP=DIR`
+//! writes the generated inputs to DIR and keeps them, to profile a scan of the same files.
 
 #[path = "support/checkov.rs"]
 mod checkov;
 #[path = "support/measure.rs"]
 mod measure;
+#[path = "support/workdir.rs"]
+mod workdir;
 
 use checkov::{checkov, median_of_3};
 use serde_json::{json, Map, Value};
@@ -323,7 +326,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         sizes = vec![1000, 5000];
     }
     sizes.sort_unstable();
-    let dir = tempfile::tempdir()?;
+    let dir = workdir::WorkDir::new()?;
     let checkov = if with_checkov { Some(checkov()?) } else { None };
     println!(
         "terraform: HCL and plan JSON per size, each vault with 3 secrets, 2 keys, a role assignment; full catalog, kvscan median of 3{}",
