@@ -4,14 +4,25 @@
 //! which gives a handful of findings per vault, as in a tenant that is being cleaned up.
 //!
 //! Run: `cargo bench --bench scan_throughput` (optional args: VAULTS SECRETS KEYS RUNS).
-//! Prints vault records per second (median of the runs), the input size and the peak RSS of the
-//! kvscan process, which is measured as a child so the generator's own memory does not count.
+//! Scans twice over: with the full catalog (the catalog issue's target: 10,000 vault records/s)
+//! and with the scanner core's four rules KV001, KV003, KV005 and KV020 (the core issue's target:
+//! 20,000/s). Prints vault records per second (median of the runs), the input size and the peak
+//! RSS of the kvscan process (under GNU time, so the generator's own memory does not count).
+//! `KVSCAN_BENCH_KEEP=DIR` keeps the generated inventory in DIR for profiling.
 
 use serde_json::json;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
+
+#[path = "support/measure.rs"]
+mod measure;
+#[path = "support/workdir.rs"]
+mod workdir;
+
+/// The scanner core's rules: the rest of the catalog is disabled for the core's figure.
+const CORE_RULES: [&str; 4] = ["KV001", "KV003", "KV005", "KV020"];
 
 /// The `--now` the bench scans with (2026-11-15T00:00:00Z), so time-based verdicts are stable.
 const NOW: i64 = 1_794_700_800;
@@ -109,20 +120,52 @@ fn generate(path: &Path, vaults: usize, secrets: usize, keys: usize) -> std::io:
     out.flush()
 }
 
-/// Peak resident set of terminated children, in KiB (Linux reports ru_maxrss in KiB).
-#[cfg(unix)]
-fn children_peak_rss_kib() -> i64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage writes a complete rusage into the pointer it is given.
-    unsafe {
-        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
-        usage.assume_init().ru_maxrss
-    }
+/// Every built-in rule id, from `kvscan policy list`.
+fn rule_ids(binary: &str) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    let output = Command::new(binary).args(["policy", "list", "--format", "json"]).output()?;
+    let rules: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout)?;
+    Ok(rules.iter().filter_map(|r| r["id"].as_str().map(str::to_string)).collect())
 }
 
-#[cfg(not(unix))]
-fn children_peak_rss_kib() -> i64 {
-    0
+struct Measured {
+    median: f64,
+    times: Vec<f64>,
+    peak_kib: u64,
+    findings: usize,
+}
+
+fn measure(
+    binary: &str,
+    input: &Path,
+    sarif: &Path,
+    disabled: &[String],
+    runs: usize,
+) -> Result<Measured, Box<dyn std::error::Error>> {
+    let mut times = Vec::new();
+    let mut peak_kib = 0;
+    let mut findings = 0;
+    for _ in 0..runs {
+        let mut command = Command::new(binary);
+        command
+            .args(["scan", "--format", "sarif", "--fail-on", "none", "--now", "2026-11-15", "--output"])
+            .arg(sarif)
+            .arg(input);
+        for id in disabled {
+            command.args(["--disable", id]);
+        }
+        let start = Instant::now();
+        let (output, peak) = measure::measured(&mut command)?;
+        times.push(start.elapsed().as_secs_f64());
+        if !output.status.success() {
+            return Err(format!("kvscan exited with {}", output.status).into());
+        }
+        peak_kib = peak_kib.max(peak.unwrap_or(0));
+        let log: serde_json::Value = serde_json::from_slice(&std::fs::read(sarif)?)?;
+        findings = log["runs"][0]["results"].as_array().map_or(0, Vec::len);
+    }
+    let mut sorted = times.clone();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    Ok(Measured { median: sorted[sorted.len() / 2], times, peak_kib, findings })
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -131,41 +174,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let secrets = args.get(1).copied().unwrap_or(20);
     let keys = args.get(2).copied().unwrap_or(5);
     let runs = args.get(3).copied().unwrap_or(3).max(1);
-    let dir = tempfile::tempdir()?;
-    // KVSCAN_BENCH_DIR keeps the generated inventory for profiling.
-    let keep = std::env::var_os("KVSCAN_BENCH_DIR").map(std::path::PathBuf::from);
-    let input = keep.as_deref().unwrap_or(dir.path()).join("inventory.json");
+    let dir = workdir::WorkDir::new()?;
+    let input = dir.path().join("inventory.json");
     let sarif = dir.path().join("out.sarif");
     generate(&input, vaults, secrets, keys)?;
-    let size = std::fs::metadata(&input)?.len();
+    let input_mib = std::fs::metadata(&input)?.len() as f64 / 1_048_576.0;
     let binary = env!("CARGO_BIN_EXE_kvscan");
-    let mut times = Vec::new();
-    let mut findings = 0;
-    for _ in 0..runs {
-        let start = Instant::now();
-        let status = Command::new(binary)
-            .args(["scan", "--format", "sarif", "--fail-on", "none", "--now", "2026-11-15", "--output"])
-            .arg(&sarif)
-            .arg(&input)
-            .status()?;
-        times.push(start.elapsed().as_secs_f64());
-        if !status.success() {
-            return Err(format!("kvscan exited with {status}").into());
-        }
-        let log: serde_json::Value = serde_json::from_slice(&std::fs::read(&sarif)?)?;
-        findings = log["runs"][0]["results"].as_array().map_or(0, Vec::len);
+    let all = rule_ids(binary)?;
+    let not_core: Vec<String> = all.iter().filter(|id| !CORE_RULES.contains(&id.as_str())).cloned().collect();
+    println!("scan_throughput: {vaults} vaults x {secrets} secrets x {keys} keys, {input_mib:.1} MiB inventory, end to end (file -> SARIF), median of {runs}");
+    println!("  rules                  findings   median (s)  vault records/s  target/s  peak RSS (MiB)  runs");
+    for (label, disabled, target) in [
+        (format!("full catalog ({})", all.len()), Vec::new(), 10_000),
+        ("core (KV001/3/5/20)".to_string(), not_core, 20_000),
+    ] {
+        let m = measure(binary, &input, &sarif, &disabled, runs)?;
+        let peak_mib = m.peak_kib as f64 / 1024.0;
+        println!(
+            "  {label:<21}  {:>8}  {:>11.3}  {:>15.0}  {target:>8}  {peak_mib:>7.0} ({:.2}x)  {}",
+            m.findings,
+            m.median,
+            vaults as f64 / m.median,
+            peak_mib / input_mib,
+            m.times.iter().map(|t| format!("{t:.3}")).collect::<Vec<_>>().join(" ")
+        );
     }
-    times.sort_by(|a, b| a.total_cmp(b));
-    let median = times[times.len() / 2];
-    let peak_kib = children_peak_rss_kib();
-    let input_mib = size as f64 / 1_048_576.0;
-    let peak_mib = peak_kib as f64 / 1024.0;
-    println!("scan_throughput: {vaults} vaults x {secrets} secrets x {keys} keys, {input_mib:.1} MiB inventory, {findings} findings");
-    println!(
-        "  end to end (file -> SARIF), median of {runs}: {median:.3} s = {:.0} vault records/s",
-        vaults as f64 / median
-    );
-    println!("  peak RSS of kvscan: {peak_mib:.0} MiB = {:.2}x the input size", peak_mib / input_mib);
-    println!("  runs: {}", times.iter().map(|t| format!("{t:.3}s")).collect::<Vec<_>>().join(", "));
     Ok(())
 }
