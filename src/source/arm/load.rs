@@ -6,6 +6,7 @@ use super::template::{self, TemplateError};
 use crate::inventory::{Inventory, ScanError, SourceKind, VaultRecord};
 use crate::source::{Anchor, Loaded};
 use crate::span;
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -14,7 +15,11 @@ pub fn load(file: &str, text: &str, supplied: &Map<String, Value>) -> Result<Loa
     let value = template::parse(file, text)?;
     let deployment = DeploymentInfo::default();
     let (walked, problems) = template::walk(file, &value, supplied, &deployment);
+    // The template's value tree and the evaluated resources are several times the template's
+    // size; neither is needed once the vault records are assembled.
+    drop(value);
     let vaults = records::vaults(&walked, &deployment, SourceKind::Arm);
+    drop(walked);
 
     // The line of each vault resource, for the record's `source` (one pass per file).
     let mut wanted: BTreeMap<&str, Vec<String>> = BTreeMap::new();
@@ -31,28 +36,31 @@ pub fn load(file: &str, text: &str, supplied: &Map<String, Value>) -> Result<Loa
         positions.insert(vault_file.to_string(), found);
     }
 
-    let mut inventory = Inventory { schema_version: crate::inventory::SCHEMA_VERSION, ..Inventory::default() };
-    let mut anchors = Vec::new();
-    for mut vault in vaults {
-        let at = positions
-            .get(&vault.file)
-            .and_then(|found| found.get(&vault.pointer))
-            .copied()
-            .unwrap_or(span::Position::START);
-        vault.parts.source.line = Some(at.line);
-        vault.parts.source.column = Some(at.column);
-        let record = VaultRecord::new(&vault.parts).map_err(|problem| TemplateError {
-            file: vault.file.clone(),
-            line: at.line as usize,
-            column: at.column as usize,
-            message: format!(
-                "the vault resource does not make a valid record: {} at {}",
-                problem.message, problem.pointer
-            ),
-        })?;
-        inventory.vaults.push(record);
-        anchors.push(Anchor::Json { file: vault.file, mappings: vault.mappings });
-    }
+    // Each record is serialized and checked on its own: on every core.
+    let built: Vec<(VaultRecord, Anchor)> = vaults
+        .into_par_iter()
+        .map(|mut vault| {
+            let at = positions
+                .get(&vault.file)
+                .and_then(|found| found.get(&vault.pointer))
+                .copied()
+                .unwrap_or(span::Position::START);
+            vault.parts.source.line = Some(at.line);
+            vault.parts.source.column = Some(at.column);
+            let record = VaultRecord::new(&vault.parts).map_err(|problem| TemplateError {
+                file: vault.file.clone(),
+                line: at.line as usize,
+                column: at.column as usize,
+                message: format!(
+                    "the vault resource does not make a valid record: {} at {}",
+                    problem.message, problem.pointer
+                ),
+            })?;
+            Ok((record, Anchor::Json { file: vault.file, mappings: vault.mappings }))
+        })
+        .collect::<Result<_, TemplateError>>()?;
+    let (vaults, anchors): (Vec<VaultRecord>, Vec<Anchor>) = built.into_iter().unzip();
+    let mut inventory = Inventory { schema_version: crate::inventory::SCHEMA_VERSION, vaults, ..Inventory::default() };
     inventory.errors =
         problems.into_iter().map(|p| ScanError { scope: p.file.clone(), message: p.to_string() }).collect();
     Ok(Loaded::single(inventory, anchors, None))
