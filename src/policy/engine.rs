@@ -54,9 +54,11 @@ pub struct Engine {
     /// What `prepared` was built from, to build independent engines per worker thread.
     sources: Vec<(String, String)>,
     data: Value,
-    /// Bytecode of the vault entry point. Tenant rules always run on the interpreter: they run
-    /// once per scan, and the VM computed no findings for KV060/KV061 where the interpreter
-    /// (and the rules' tests) do, so the VM is used only where a test proves it agrees.
+    /// Bytecode of the vault entry point. Tenant rules always run on the interpreter: regorus
+    /// 0.14.1's VM compiles multi-value partial object rules (`by_principal[k] contains v`) as
+    /// flat sets (microsoft/regorus PR #665, open), and KV060/KV061 group grants by principal
+    /// that way to stay linear, so on the VM they find nothing. The VM is used only where a test
+    /// proves it agrees with the interpreter.
     program: Option<Arc<Program>>,
     rules: Vec<RuleMeta>,
     has_vault_rules: bool,
