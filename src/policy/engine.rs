@@ -410,13 +410,12 @@ const PER_OBJECT_FIELDS: [&str; 4] = ["secrets", "keys", "certificates", "diagno
 /// A vault record as tenant rules see it in `input.inventory.vaults`: [`vault_input`] without the
 /// per-object fields, which are skipped unparsed.
 fn tenant_input(vault: &VaultRecord, keys: &mut KeyCache) -> Result<Value, PolicyError> {
-    let fields: BTreeMap<std::borrow::Cow<'_, str>, &serde_json::value::RawValue> = serde_json::from_str(vault.json())
-        .map_err(|e| PolicyError::Rego(format!("vault record {}: {e}", vault.id())))?;
+    let fields: BTreeMap<std::borrow::Cow<'_, str>, &serde_json::value::RawValue> =
+        serde_json::from_str(vault.json()).map_err(|e| unreadable(vault, e))?;
     let mut record = BTreeMap::new();
     for (name, raw) in fields {
         if !PER_OBJECT_FIELDS.contains(&name.as_ref()) {
-            let value =
-                keys.parse(raw.get()).map_err(|e| PolicyError::Rego(format!("vault record {}: {e}", vault.id())))?;
+            let value = keys.parse(raw.get()).map_err(|e| unreadable(vault, e))?;
             record.insert(keys.key(name.as_ref()), value);
         }
     }
@@ -437,10 +436,14 @@ pub fn vault_input(vault: &VaultRecord) -> Result<Value, PolicyError> {
 
 /// [`vault_input`] with a worker's key cache.
 fn record_input(vault: &VaultRecord, keys: &mut KeyCache) -> Result<Value, PolicyError> {
-    let mut record =
-        keys.parse(vault.json()).map_err(|e| PolicyError::Rego(format!("vault record {}: {e}", vault.id())))?;
+    let mut record = keys.parse(vault.json()).map_err(|e| unreadable(vault, e))?;
     complete_record(&mut record, vault, &RECORD_ARRAYS)?;
     Ok(record)
+}
+
+/// A record whose text does not parse: it was checked on the way in, so this is an internal fault.
+fn unreadable(vault: &VaultRecord, error: serde_json::Error) -> PolicyError {
+    PolicyError::Rego(format!("vault record {}: {error}", vault.id()))
 }
 
 /// Adds what a record may leave out: empty `arrays`, and its `source`.
