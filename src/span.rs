@@ -18,12 +18,7 @@ impl Position {
 
     /// The position of byte `offset` in `text`.
     pub fn at_offset(text: &str, offset: usize) -> Position {
-        let offset = offset.min(text.len());
-        let before = &text.as_bytes()[..offset];
-        let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-        let column = text.get(line_start..offset).map_or(offset - line_start, |s| s.chars().count()) as u32 + 1;
-        Position { line, column }
+        Sweep::default().advance(text.as_bytes(), offset)
     }
 }
 
@@ -365,11 +360,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn positions_at_agrees_with_at_offset_in_any_order() {
+    fn positions_at_counts_lines_and_characters_in_any_order() {
         let text = "{\"é\": 1,\r\n  \"ünï\": [\n\n    \"x\"],\n\"z\": 2}";
         let offsets: Vec<usize> = vec![text.len(), 0, 5, 14, 3, 25, 14, text.len() + 10];
-        let expected: Vec<Position> = offsets.iter().map(|&o| Position::at_offset(text, o)).collect();
+        // Columns count characters (the é before offset 5 is one), a CR is a character of its
+        // line, offset 3 lies inside the é, and offsets past the end stop at the end.
+        let expected: Vec<Position> = [(5, 8), (1, 1), (1, 5), (2, 4), (1, 4), (4, 1), (2, 4), (5, 8)]
+            .into_iter()
+            .map(|(line, column)| Position { line, column })
+            .collect();
         assert_eq!(positions_at(text, &offsets), expected);
+        let one_by_one: Vec<Position> = offsets.iter().map(|&o| Position::at_offset(text, o)).collect();
+        assert_eq!(one_by_one, expected);
     }
 
     #[test]
