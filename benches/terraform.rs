@@ -17,7 +17,7 @@ mod measure;
 #[path = "support/workdir.rs"]
 mod workdir;
 
-use checkov::{checkov, median_of_3};
+use checkov::median_of_3;
 use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -319,15 +319,8 @@ struct Row {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let with_checkov = args.iter().any(|a| a == "--with-checkov");
-    let mut sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
-    if sizes.is_empty() {
-        sizes = vec![1000, 5000];
-    }
-    sizes.sort_unstable();
+    let (sizes, checkov) = checkov::args()?;
     let dir = workdir::WorkDir::new()?;
-    let checkov = if with_checkov { Some(checkov()?) } else { None };
     println!(
         "terraform: HCL and plan JSON per size, each vault with 3 secrets, 2 keys, a role assignment; full catalog, kvscan median of 3{}",
         if checkov.is_some() { ", Checkov one run" } else { "" }

@@ -1,9 +1,22 @@
-//! What the template benchmarks share: a median of three timed runs, and Checkov 3.3.30 in a
-//! virtualenv under `target/` (installed on first use) to compare against.
+//! What the template benchmarks share: their arguments, a median of three timed runs, and
+//! Checkov 3.3.30 in a virtualenv under `target/` (installed on first use) to compare against.
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
+
+/// `[--with-checkov] [vault counts…]`: the sizes to generate (1,000 and 5,000 unless given), in
+/// increasing order, and the Checkov binary when it is to be compared.
+pub fn args() -> Result<(Vec<usize>, Option<PathBuf>), String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    if sizes.is_empty() {
+        sizes = vec![1000, 5000];
+    }
+    sizes.sort_unstable();
+    let checkov = if args.iter().any(|a| a == "--with-checkov") { Some(checkov()?) } else { None };
+    Ok((sizes, checkov))
+}
 
 pub fn median_of_3(mut run: impl FnMut() -> Result<(), String>) -> Result<f64, String> {
     let mut times = Vec::new();
