@@ -227,6 +227,8 @@ impl VaultRecord {
 
 impl Serialize for VaultRecord {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // serde_json writes text verbatim only through a `RawValue`, and a borrowed one can only
+        // be had by parsing: one validating pass over a record that was already checked.
         let raw: &RawValue = serde_json::from_str(self.json()).map_err(serde::ser::Error::custom)?;
         raw.serialize(serializer)
     }
