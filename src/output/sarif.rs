@@ -147,12 +147,6 @@ fn result(finding: &Finding, rule_index: usize, baseline: bool) -> sarif::Result
 pub fn render(report: &ScanReport, context: &Context) -> Result<String, OutputError> {
     let rules: Vec<sarif::ReportingDescriptor> = report.rules.iter().map(|r| descriptor(r, context)).collect();
     let index: BTreeMap<&str, usize> = report.rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
-    // A large tenant has tens of thousands of results; each is independent to build.
-    let results: Vec<sarif::Result> = report
-        .findings
-        .par_iter()
-        .filter_map(|f| index.get(f.rule_id.as_str()).map(|i| result(f, *i, report.baseline)))
-        .collect();
     let notifications: Vec<sarif::Notification> = report
         .errors
         .iter()
@@ -182,20 +176,92 @@ pub fn render(report: &ScanReport, context: &Context) -> Result<String, OutputEr
         )
         .column_kind(serde_json::json!("unicodeCodePoints"))
         .invocations(vec![invocation])
-        .results(results)
+        .results(Vec::new())
         .build();
     let log = sarif::Sarif::builder()
         .schema("https://json.schemastore.org/sarif-2.1.0.json")
         .version(serde_json::json!("2.1.0"))
         .runs(vec![run])
         .build();
-    // A result takes about 1.4 KB; reserving for it up front spares the doubling copies of a
-    // growing buffer (tens of MB for a large tenant). Pages never written are never touched.
-    let mut buffer = Vec::with_capacity(64 * 1024 + 2048 * report.findings.len());
-    serde_json::to_writer_pretty(&mut buffer, &log)
-        .map_err(|e| OutputError::Serialize { format: "SARIF", message: e.to_string() })?;
-    buffer.push(b'\n');
-    String::from_utf8(buffer).map_err(|e| OutputError::Serialize { format: "SARIF", message: e.to_string() })
+    let serialize_error = |e: serde_json::Error| OutputError::Serialize { format: "SARIF", message: e.to_string() };
+    let frame = serde_json::to_string_pretty(&log).map_err(serialize_error)?;
+    let results = results_text(report, &index).map_err(serialize_error)?;
+    let mut out = String::with_capacity(frame.len() + results.len() + 16);
+    if results.is_empty() {
+        out.push_str(&frame);
+    } else {
+        // The frame was written with an empty result list; the results go where it stands.
+        let at = frame.find(EMPTY_RESULTS).ok_or_else(|| OutputError::Serialize {
+            format: "SARIF",
+            message: "internal: no result list in the SARIF frame".into(),
+        })?;
+        out.push_str(&frame[..at]);
+        out.push_str("\n      \"results\": [\n");
+        out.push_str(&results);
+        out.push_str("\n      ]");
+        out.push_str(&frame[at + EMPTY_RESULTS.len()..]);
+    }
+    out.push('\n');
+    Ok(out)
+}
+
+/// How serde_json's pretty printer writes the run's empty `results` (a member of `runs[0]`).
+const EMPTY_RESULTS: &str = "\n      \"results\": []";
+
+/// Indentation of a result's lines: it is an element of `runs[0].results`, three levels deep.
+const RESULT_INDENT: &[u8] = b"        ";
+
+/// Every result, pretty-printed at its depth in the log and separated by `,\n`.
+///
+/// A large tenant has tens of thousands of results. Built and written one by one on a single
+/// thread, they were most of the output time and held a tree several times the size of the text;
+/// here each is built, written and dropped on whichever core is free, in batches so that only
+/// one batch of trees exists at a time. The text is the same as serde_json writes for the whole
+/// log: its pretty printer indents a nested value exactly as a top-level one, shifted by its
+/// depth, and JSON strings cannot contain a raw line break.
+fn results_text(report: &ScanReport, index: &BTreeMap<&str, usize>) -> Result<String, serde_json::Error> {
+    const BATCH: usize = 4096;
+    let mut out = Vec::with_capacity(1600 * report.findings.len());
+    for batch in report.findings.chunks(BATCH) {
+        let texts: Vec<Vec<u8>> = batch
+            .par_iter()
+            .filter_map(|f| index.get(f.rule_id.as_str()).map(|i| result(f, *i, report.baseline)))
+            .map(|result| {
+                let mut text = Vec::with_capacity(2048);
+                serde_json::to_writer_pretty(Indented(&mut text), &result)?;
+                Ok(text)
+            })
+            .collect::<Result<_, serde_json::Error>>()?;
+        for text in texts {
+            if !out.is_empty() {
+                out.extend_from_slice(b",\n");
+            }
+            out.extend_from_slice(RESULT_INDENT);
+            out.extend_from_slice(&text);
+        }
+    }
+    // serde_json writes UTF-8 only.
+    String::from_utf8(out).map_err(|e| serde::ser::Error::custom(e.to_string()))
+}
+
+/// Writes through to `0`, indenting every line after the first by [`RESULT_INDENT`].
+struct Indented<'a>(&'a mut Vec<u8>);
+
+impl std::io::Write for Indented<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let mut rest = bytes;
+        while let Some(at) = memchr::memchr(b'\n', rest) {
+            self.0.extend_from_slice(&rest[..=at]);
+            self.0.extend_from_slice(RESULT_INDENT);
+            rest = &rest[at + 1..];
+        }
+        self.0.extend_from_slice(rest);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
