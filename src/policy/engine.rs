@@ -220,8 +220,9 @@ impl Engine {
             };
             let rule = rule.as_u64().map_err(PolicyError::rego)? as usize;
             let meta = self.rules.get(rule).ok_or_else(|| PolicyError::Rego(format!("no rule #{rule}")))?;
-            let raw: RawFinding = serde_json::to_value(finding)
-                .and_then(serde_json::from_value)
+            let quick = RawFinding::read(finding).map(Ok);
+            let raw: RawFinding = quick
+                .unwrap_or_else(|| serde_json::to_value(finding).and_then(serde_json::from_value))
                 .map_err(|e| PolicyError::BadFinding {
                     file: meta.file.clone(),
                     rule: meta.id.clone(),
@@ -249,6 +250,36 @@ struct RawFinding {
     resource: Option<String>,
     vault: Option<String>,
     path: Option<RawPath>,
+}
+
+impl RawFinding {
+    /// Reads a finding straight from its Rego value, as serde would from its JSON form; `None`
+    /// for any other shape, which the serde path then explains. (Going through JSON cost as much
+    /// as building the finding.)
+    fn read(finding: &Value) -> Option<RawFinding> {
+        let Value::Object(fields) = finding else { return None };
+        let text = |name: &str| match fields.get(&Value::from(name)) {
+            None | Some(Value::Null) => Some(None),
+            Some(Value::String(s)) => Some(Some(s.to_string())),
+            Some(_) => None,
+        };
+        let path = match fields.get(&Value::from("path")) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(dotted)) => Some(RawPath::Dotted(dotted.to_string())),
+            Some(Value::Array(items)) => Some(RawPath::Tokens(
+                items
+                    .iter()
+                    .map(|item| match item {
+                        Value::String(key) => Some(RawToken::Key(key.to_string())),
+                        Value::Number(n) => n.as_u64().map(RawToken::Index),
+                        _ => None,
+                    })
+                    .collect::<Option<_>>()?,
+            )),
+            Some(_) => return None,
+        };
+        Some(RawFinding { message: text("message")??, resource: text("resource")?, vault: text("vault")?, path })
+    }
 }
 
 #[derive(Deserialize)]
@@ -466,6 +497,33 @@ fn complete_record(record: &mut Value, vault: &VaultRecord, arrays: &[&str]) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn findings_read_from_values_as_from_json() {
+        let cases = [
+            serde_json::json!({"message": "m", "resource": "/r", "path": ["secrets", 2, "name"], "extra": 1}),
+            serde_json::json!({"message": "m", "vault": "/v", "path": "a.b[3]"}),
+            serde_json::json!({"message": "m", "resource": null, "path": null}),
+        ];
+        for case in cases {
+            let quick = RawFinding::read(&to_rego(&case)).expect("expected shape");
+            let slow: RawFinding = serde_json::from_value(case.clone()).expect("valid");
+            assert_eq!(quick.message, slow.message);
+            assert_eq!(quick.resource, slow.resource);
+            assert_eq!(quick.vault, slow.vault);
+            assert_eq!(quick.path.map(RawPath::into_tokens), slow.path.map(RawPath::into_tokens), "{case}");
+        }
+        for bad in [
+            serde_json::json!({"resource": "/r"}),
+            serde_json::json!({"message": 1}),
+            serde_json::json!({"message": "m", "path": [true]}),
+            serde_json::json!({"message": "m", "path": {"a": 1}}),
+            serde_json::json!("m"),
+        ] {
+            assert!(RawFinding::read(&to_rego(&bad)).is_none(), "{bad}");
+            assert!(serde_json::from_value::<RawFinding>(bad.clone()).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn dotted_paths_become_tokens() {
