@@ -217,3 +217,22 @@ fn github_format_annotates_findings_with_file_and_line() {
     let open = report["summary"]["findings"].as_u64().expect("count") as usize;
     assert_eq!(lines.iter().filter(|l| l.starts_with("::")).count(), open);
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    // `kvscan scan … | head -1`: the pipe closes while kvscan still writes; it must neither panic
+    // nor fail the gate for it.
+    use std::io::Read;
+    let mut child = kvscan()
+        .args(["scan", "--now", NOW, "--fail-on", "none", "--format", "sarif", SAMPLE])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("kvscan runs");
+    let mut first = [0u8; 1];
+    child.stdout.take().expect("stdout").read_exact(&mut first).expect("some output");
+    let output = child.wait_with_output().expect("kvscan ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}

@@ -55,3 +55,16 @@ mod tests {
         assert!(parse_time("next tuesday").is_err());
     }
 }
+
+/// Writes a command's document to standard output. A reader that stops early (`kvscan scan | head`)
+/// closes the pipe; that ends the output, it is not an error of the scan (and must not panic, as
+/// `print!` does).
+pub(crate) fn write_stdout(text: &str) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to standard output"),
+    }
+}

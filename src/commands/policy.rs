@@ -11,8 +11,8 @@ pub fn run(command: PolicyCommand) -> anyhow::Result<Exit> {
         PolicyCommand::List { policies, format } => {
             let catalog = Catalog::load(&policies.dirs)?;
             match format {
-                ListFormat::Json => println!("{}", serde_json::to_string_pretty(&catalog.rules)?),
-                ListFormat::Table => print!("{}", table(&catalog)),
+                ListFormat::Json => super::write_stdout(&(serde_json::to_string_pretty(&catalog.rules)? + "\n"))?,
+                ListFormat::Table => super::write_stdout(&table(&catalog))?,
             }
             Ok(Exit::Pass)
         }
@@ -20,7 +20,7 @@ pub fn run(command: PolicyCommand) -> anyhow::Result<Exit> {
             let catalog = Catalog::load(&policies.dirs)?;
             let meta =
                 catalog.rule(&rule).ok_or_else(|| anyhow::anyhow!("no rule {rule} (see `kvscan policy list`)"))?;
-            print!("{}", docs::rule_page(meta));
+            super::write_stdout(&docs::rule_page(meta))?;
             Ok(Exit::Pass)
         }
         PolicyCommand::Docs { output, policies } => {

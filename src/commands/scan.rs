@@ -87,7 +87,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<Exit> {
     )?;
     match &args.output {
         Some(path) => write_file(path, &main)?,
-        None => print!("{main}"),
+        None => super::write_stdout(&main)?,
     }
     timings.lap("output");
     Ok(exit_for(&report, &context))
