@@ -146,7 +146,7 @@ fn measure(
     let mut peak_kib = 0;
     // One untimed run first, as hyperfine's --warmup: the first scan after the inventory is
     // written pays for the page cache and the memory the generator just freed, not for kvscan.
-    for timed in std::iter::once(false).chain(std::iter::repeat(true).take(runs)) {
+    for timed in std::iter::once(false).chain(std::iter::repeat_n(true, runs)) {
         let mut command = Command::new(binary);
         command
             .args(["scan", "--format", "sarif", "--fail-on", "none", "--now", "2026-11-15", "--output"])

@@ -315,7 +315,7 @@ impl<'a> Scanner<'a> {
     fn skip_string(&mut self) -> Result<(), Stop> {
         self.pos += 1;
         loop {
-            self.to_quote_or_escape()?;
+            self.advance_to_quote_or_escape()?;
             match self.bytes[self.pos] {
                 b'\\' => self.pos += 2,
                 _ => {
@@ -328,7 +328,7 @@ impl<'a> Scanner<'a> {
 
     /// Moves to the next `"` or `\\` inside a string. Strings are most of a record's bytes (ids,
     /// URIs), so this is where a scan spends its time; memchr looks at many bytes at once.
-    fn to_quote_or_escape(&mut self) -> Result<(), Stop> {
+    fn advance_to_quote_or_escape(&mut self) -> Result<(), Stop> {
         let rest = self.bytes.get(self.pos..).ok_or(Stop)?;
         let at = memchr::memchr2(b'"', b'\\', rest).ok_or(Stop)?;
         self.pos += at;
@@ -341,7 +341,7 @@ impl<'a> Scanner<'a> {
         let start = self.pos;
         let mut escaped = false;
         loop {
-            self.to_quote_or_escape()?;
+            self.advance_to_quote_or_escape()?;
             if self.bytes[self.pos] == b'\\' {
                 escaped = true;
                 self.pos += 2;

@@ -43,19 +43,6 @@ pub fn parse_time(text: &str) -> anyhow::Result<i64> {
     anyhow::bail!("--now: '{text}' is not a time (expected RFC 3339 like 2026-11-15T00:00:00Z, a date like 2026-11-15, or Unix seconds)")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::parse_time;
-
-    #[test]
-    fn parses_times() {
-        assert_eq!(parse_time("1794700800").expect("seconds"), 1_794_700_800);
-        assert_eq!(parse_time("2026-11-15T00:00:00Z").expect("rfc3339"), 1_794_700_800);
-        assert_eq!(parse_time("2026-11-15").expect("date"), 1_794_700_800);
-        assert!(parse_time("next tuesday").is_err());
-    }
-}
-
 /// Writes a command's document to standard output. A reader that stops early (`kvscan scan | head`)
 /// closes the pipe; that ends the output, it is not an error of the scan (and must not panic, as
 /// `print!` does).
@@ -66,5 +53,18 @@ pub(crate) fn write_stdout(text: &str) -> anyhow::Result<()> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("cannot write to standard output"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_time;
+
+    #[test]
+    fn parses_times() {
+        assert_eq!(parse_time("1794700800").expect("seconds"), 1_794_700_800);
+        assert_eq!(parse_time("2026-11-15T00:00:00Z").expect("rfc3339"), 1_794_700_800);
+        assert_eq!(parse_time("2026-11-15").expect("date"), 1_794_700_800);
+        assert!(parse_time("next tuesday").is_err());
     }
 }
