@@ -40,15 +40,19 @@ pub fn run(command: PolicyCommand) -> anyhow::Result<Exit> {
         PolicyCommand::Test { dirs, verbose } => {
             let catalog = Catalog::load(&dirs)?;
             let summary = test_runner::run(&catalog)?;
+            let mut report = String::new();
             for result in &summary.results {
                 match &result.outcome {
-                    Outcome::Pass if verbose => println!("PASS {}: {}", result.file, result.name),
+                    Outcome::Pass if verbose => report.push_str(&format!("PASS {}: {}\n", result.file, result.name)),
                     Outcome::Pass => {}
-                    Outcome::Fail => println!("FAIL {}: {}", result.file, result.name),
-                    Outcome::Error(message) => println!("ERROR {}: {}\n{message}", result.file, result.name),
+                    Outcome::Fail => report.push_str(&format!("FAIL {}: {}\n", result.file, result.name)),
+                    Outcome::Error(message) => {
+                        report.push_str(&format!("ERROR {}: {}\n{message}\n", result.file, result.name))
+                    }
                 }
             }
-            println!("{} passed, {} failed", summary.passed(), summary.failed());
+            report.push_str(&format!("{} passed, {} failed\n", summary.passed(), summary.failed()));
+            super::write_stdout(&report)?;
             Ok(if summary.failed() == 0 { Exit::Pass } else { Exit::Findings })
         }
     }
