@@ -72,14 +72,17 @@ pub struct RecordProblem {
 /// What is checked without building the record's value tree.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Header {
+struct Header<'a> {
     resource: ResourceHeader,
     #[serde(default)]
-    secrets: Vec<ItemHeader>,
+    #[serde(borrow)]
+    secrets: Vec<ItemHeader<'a>>,
     #[serde(default)]
-    keys: Vec<ItemHeader>,
+    #[serde(borrow)]
+    keys: Vec<ItemHeader<'a>>,
     #[serde(default)]
-    certificates: Vec<ItemHeader>,
+    #[serde(borrow)]
+    certificates: Vec<ItemHeader<'a>>,
     #[serde(default)]
     role_assignments: Vec<IgnoredAny>,
     #[serde(default)]
@@ -99,52 +102,12 @@ struct ResourceHeader {
 }
 
 #[derive(Deserialize)]
-struct ItemHeader {
-    name: Option<IsString>,
+struct ItemHeader<'a> {
+    /// Borrowed, not parsed: only whether it is a string matters, and records have thousands.
+    #[serde(borrow)]
+    name: Option<&'a RawValue>,
     value: Option<IgnoredAny>,
     properties: Option<ItemProperties>,
-}
-
-/// Whether a JSON value is a string, found without copying it (records have thousands of names).
-struct IsString(bool);
-
-impl<'de> Deserialize<'de> for IsString {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Probe;
-        impl<'de> serde::de::Visitor<'de> for Probe {
-            type Value = IsString;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_str<E>(self, _: &str) -> Result<IsString, E> {
-                Ok(IsString(true))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<IsString, E> {
-                Ok(IsString(false))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<IsString, E> {
-                Ok(IsString(false))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<IsString, E> {
-                Ok(IsString(false))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<IsString, E> {
-                Ok(IsString(false))
-            }
-            fn visit_unit<E>(self) -> Result<IsString, E> {
-                Ok(IsString(false))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<IsString, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(IsString(false))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<IsString, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(IsString(false))
-            }
-        }
-        deserializer.deserialize_any(Probe)
-    }
 }
 
 #[derive(Deserialize)]
@@ -197,7 +160,7 @@ impl VaultRecord {
             [("secrets", &header.secrets), ("keys", &header.keys), ("certificates", &header.certificates)]
         {
             for (j, item) in items.iter().enumerate() {
-                if !matches!(item.name, Some(IsString(true))) {
+                if !item.name.is_some_and(|name| name.get().starts_with('"')) {
                     return Err(problem(
                         format!("/{kind}/{j}"),
                         format!("{} is missing its \"name\" (a string)", kind.trim_end_matches('s')),
