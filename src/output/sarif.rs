@@ -185,24 +185,25 @@ pub fn render(report: &ScanReport, context: &Context) -> Result<String, OutputEr
         .build();
     let serialize_error = |e: serde_json::Error| OutputError::Serialize { format: "SARIF", message: e.to_string() };
     let frame = serde_json::to_string_pretty(&log).map_err(serialize_error)?;
-    let results = results_text(report, &index).map_err(serialize_error)?;
-    let mut out = String::with_capacity(frame.len() + results.len() + 16);
-    if results.is_empty() {
-        out.push_str(&frame);
+    // The frame was written with an empty result list; the results go where it stands.
+    let at = frame.find(EMPTY_RESULTS).ok_or_else(|| OutputError::Serialize {
+        format: "SARIF",
+        message: "internal: no result list in the SARIF frame".into(),
+    })?;
+    let mut out = Vec::with_capacity(frame.len() + 1600 * report.findings.len());
+    out.extend_from_slice(&frame.as_bytes()[..at]);
+    let before_results = out.len();
+    out.extend_from_slice(b"\n      \"results\": [\n");
+    if write_results(report, &index, &mut out).map_err(serialize_error)? == 0 {
+        out.truncate(before_results);
+        out.extend_from_slice(EMPTY_RESULTS.as_bytes());
     } else {
-        // The frame was written with an empty result list; the results go where it stands.
-        let at = frame.find(EMPTY_RESULTS).ok_or_else(|| OutputError::Serialize {
-            format: "SARIF",
-            message: "internal: no result list in the SARIF frame".into(),
-        })?;
-        out.push_str(&frame[..at]);
-        out.push_str("\n      \"results\": [\n");
-        out.push_str(&results);
-        out.push_str("\n      ]");
-        out.push_str(&frame[at + EMPTY_RESULTS.len()..]);
+        out.extend_from_slice(b"\n      ]");
     }
-    out.push('\n');
-    Ok(out)
+    out.extend_from_slice(&frame.as_bytes()[at + EMPTY_RESULTS.len()..]);
+    out.push(b'\n');
+    // serde_json writes UTF-8 only, and so does everything around it here.
+    String::from_utf8(out).map_err(|e| OutputError::Serialize { format: "SARIF", message: e.to_string() })
 }
 
 /// How serde_json's pretty printer writes the run's empty `results` (a member of `runs[0]`).
@@ -211,7 +212,8 @@ const EMPTY_RESULTS: &str = "\n      \"results\": []";
 /// Indentation of a result's lines: it is an element of `runs[0].results`, three levels deep.
 const RESULT_INDENT: &[u8] = b"        ";
 
-/// Every result, pretty-printed at its depth in the log and separated by `,\n`.
+/// Appends every result to `out`, pretty-printed at its depth in the log and separated by `,\n`;
+/// returns how many there were.
 ///
 /// A large tenant has tens of thousands of results. Built and written one by one on a single
 /// thread, they were most of the output time and held a tree several times the size of the text;
@@ -219,9 +221,13 @@ const RESULT_INDENT: &[u8] = b"        ";
 /// one batch of trees exists at a time. The text is the same as serde_json writes for the whole
 /// log: its pretty printer indents a nested value exactly as a top-level one, shifted by its
 /// depth, and JSON strings cannot contain a raw line break.
-fn results_text(report: &ScanReport, index: &BTreeMap<&str, usize>) -> Result<String, serde_json::Error> {
+fn write_results(
+    report: &ScanReport,
+    index: &BTreeMap<&str, usize>,
+    out: &mut Vec<u8>,
+) -> Result<usize, serde_json::Error> {
     const BATCH: usize = 4096;
-    let mut out = Vec::with_capacity(1600 * report.findings.len());
+    let mut written = 0;
     for batch in report.findings.chunks(BATCH) {
         let texts: Vec<Vec<u8>> = batch
             .par_iter()
@@ -229,15 +235,15 @@ fn results_text(report: &ScanReport, index: &BTreeMap<&str, usize>) -> Result<St
             .map(|result| serde_json::to_vec_pretty(&result).map(|plain| indented(&plain)))
             .collect::<Result<_, serde_json::Error>>()?;
         for text in texts {
-            if !out.is_empty() {
+            if written > 0 {
                 out.extend_from_slice(b",\n");
             }
             out.extend_from_slice(RESULT_INDENT);
             out.extend_from_slice(&text);
+            written += 1;
         }
     }
-    // serde_json writes UTF-8 only.
-    String::from_utf8(out).map_err(|e| serde::ser::Error::custom(e.to_string()))
+    Ok(written)
 }
 
 /// `text` with every line after the first indented by [`RESULT_INDENT`]. Done afterwards, in one
