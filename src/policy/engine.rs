@@ -220,10 +220,11 @@ impl Engine {
             };
             let rule = rule.as_u64().map_err(PolicyError::rego)? as usize;
             let meta = self.rules.get(rule).ok_or_else(|| PolicyError::Rego(format!("no rule #{rule}")))?;
-            let quick = RawFinding::read(finding).map(Ok);
-            let raw: RawFinding = quick
-                .unwrap_or_else(|| serde_json::to_value(finding).and_then(serde_json::from_value))
-                .map_err(|e| PolicyError::BadFinding {
+            let raw: RawFinding = match RawFinding::read(finding) {
+                Some(raw) => Ok(raw),
+                None => serde_json::to_value(finding).and_then(serde_json::from_value),
+            }
+            .map_err(|e| PolicyError::BadFinding {
                     file: meta.file.clone(),
                     rule: meta.id.clone(),
                     message: format!("{e} (a finding is an object with \"message\" and optional \"resource\", \"path\", \"vault\"): {finding}"),
