@@ -37,3 +37,38 @@ fn compiled_and_interpreted_rules_agree_on_the_sample() {
         assert_eq!(from_vm, from_interpreter, "{file}: the evaluators disagree");
     }
 }
+
+/// The engine converts only the members of a vault record the enabled rules name. Each built-in
+/// rule alone, the core rules and the whole catalog must give the findings they give on whole
+/// records, on live, template and Terraform vaults alike.
+#[test]
+fn rules_given_only_the_members_they_read_find_what_they_find_on_whole_records() {
+    let paths: Vec<std::path::PathBuf> =
+        ["fixtures/sample-tenant.json", "tests/data/arm", "tests/data/bicep", "tests/data/terraform"]
+            .iter()
+            .map(Into::into)
+            .collect();
+    let loaded = kvscan::source::load_paths(&paths).expect("inputs load");
+    let kinds: std::collections::BTreeSet<String> =
+        loaded.inventory.vaults.iter().map(|v| format!("{:?}", v.source().kind)).collect();
+    assert!(kinds.len() >= 3, "live, template and Terraform vaults: {kinds:?}");
+    let catalog = Catalog::load(&[]).expect("catalog");
+    let mut data = serde_json::Map::new();
+    data.insert("config".into(), serde_json::json!({"now": 1_794_700_800}));
+    let core = ["KV001", "KV003", "KV005", "KV020"];
+    let mut selections: Vec<Vec<&str>> = catalog.rules.iter().map(|r| vec![r.id.as_str()]).collect();
+    selections.push(core.to_vec());
+    selections.push(catalog.rules.iter().map(|r| r.id.as_str()).collect());
+    let mut projected = 0;
+    for ids in selections {
+        let engine = Engine::new(&catalog, |r| ids.contains(&r.id.as_str()), data.clone()).expect("engine");
+        if engine.record_members().is_some() {
+            projected += 1;
+        }
+        let whole = engine.clone().converting_whole_records();
+        assert_eq!(hits(&engine, &loaded.inventory), hits(&whole, &loaded.inventory), "rules {ids:?}");
+    }
+    assert!(projected > catalog.rules.len() / 2, "most rules read named members only");
+    let engine = Engine::new(&catalog, |r| core.contains(&r.id.as_str()), data).expect("engine");
+    assert_eq!(engine.record_members(), Some(&["resource".to_string(), "secrets".into(), "source".into()][..]));
+}

@@ -237,9 +237,9 @@ guest(id) if {
 
 # The vault uses the access-policy permission model (KV003's notion, including the template
 # default of the apiVersion): only then do its access policies grant anything.
-access_policies_apply(record) if not rbac_authorization.rbac_enabled(record)
+access_policies_apply(resource, source) if not rbac_authorization.rbac_enabled(resource, source)
 
-access_policies(record) := items(record.resource.properties.accessPolicies)
+access_policies(resource) := items(resource.properties.accessPolicies)
 
 # Lower-cased permissions of one list (keys, secrets, certificates, storage) of an access policy.
 permissions(policy, list) := {lower(p) | some p in items(policy.permissions[list]); is_string(p)}
@@ -268,7 +268,7 @@ this_vault_id := input.vault.resource.id
 this_vault_prefix := concat("", [normalize(this_vault_id), "/"])
 
 # The vault uses access policies (see access_policies_apply).
-uses_access_policies if access_policies_apply(input.vault)
+uses_access_policies if access_policies_apply(input.vault.resource, rbac_authorization.record_source)
 
 # The principals list is available (principal resolution ran).
 principals_known if count(principals) > 0

@@ -192,10 +192,10 @@ test_policy_grants_data if {
 }
 
 test_access_policies_apply_follows_kv003 if {
-	access.access_policies_apply({"resource": {"id": vault_id, "properties": {}}, "source": {"kind": "live"}})
-	access.access_policies_apply({"resource": {"id": vault_id, "properties": {"enableRbacAuthorization": false}}})
-	not access.access_policies_apply({"resource": {"id": vault_id, "properties": {"enableRbacAuthorization": true}}})
-	not access.access_policies_apply({"resource": {"id": vault_id, "apiVersion": "2026-02-01", "properties": {}}, "source": {"kind": "bicep"}})
+	access.access_policies_apply({"id": vault_id, "properties": {}}, {"kind": "live"})
+	access.access_policies_apply({"id": vault_id, "properties": {"enableRbacAuthorization": false}}, {})
+	not access.access_policies_apply({"id": vault_id, "properties": {"enableRbacAuthorization": true}}, {})
+	not access.access_policies_apply({"id": vault_id, "apiVersion": "2026-02-01", "properties": {}}, {"kind": "bicep"})
 }
 
 test_few if {

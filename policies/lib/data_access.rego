@@ -99,8 +99,8 @@ applies(scope, prefix) if {
 
 data_grants contains [lower(policy.objectId), index, user] if {
 	some index, record in access.items(input.inventory.vaults)
-	access.access_policies_apply(record)
-	some policy in access.access_policies(record)
+	access.access_policies_apply(record.resource, object.get(record, "source", {}))
+	some policy in access.access_policies(record.resource)
 	access.text(policy.objectId)
 	access.policy_grants_data(policy)
 	user := access.principal_type(policy.objectId) == "user"

@@ -22,7 +22,11 @@ disabled(object) if object.properties.attributes.enabled == false
 
 # ARM id of a vault child (secret, key, certificate). ARM listings carry it in `id`; data-plane
 # shapes carry a URL there instead, so fall back to <vault id>/<kind>/<name>.
-child_id(vault, kind, object) := object.id if {
+object_id(vault_resource, kind, object) := object.id if {
 	is_string(object.id)
 	startswith(object.id, "/")
-} else := sprintf("%s/%s/%s", [vault.resource.id, kind, object.name])
+} else := sprintf("%s/%s/%s", [vault_resource.id, kind, object.name])
+
+# object_id for a whole vault record. Rules should prefer object_id(input.vault.resource, …):
+# kvscan converts only the record members the rules name (docs/writing-policies.md).
+child_id(vault, kind, object) := object_id(vault.resource, kind, object)

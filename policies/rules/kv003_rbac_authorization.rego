@@ -43,7 +43,7 @@ template_kinds := {"arm", "bicep"}
 
 deny contains finding if {
 	vault := input.vault.resource
-	not rbac_enabled(input.vault)
+	not rbac_enabled(input.vault.resource, record_source)
 	finding := {
 		"resource": vault.id,
 		"message": sprintf("Key Vault '%s' uses access policies instead of Azure RBAC: whoever can write the vault can grant themselves data access", [vault.name]),
@@ -51,13 +51,19 @@ deny contains finding if {
 	}
 }
 
-rbac_enabled(record) if record.resource.properties.enableRbacAuthorization == true
+# kvscan always sets the record's source; a record written by hand may leave it out.
+default record_source := {}
 
-rbac_enabled(record) if {
-	record.source.kind in template_kinds
-	not explicitly_set(record.resource.properties)
-	is_string(record.resource.apiVersion)
-	record.resource.apiVersion >= rbac_default_api_version
+record_source := input.vault.source
+
+# The vault record's members, not the record: kvscan converts only the members rules name.
+rbac_enabled(resource, _) if resource.properties.enableRbacAuthorization == true
+
+rbac_enabled(resource, source) if {
+	source.kind in template_kinds
+	not explicitly_set(resource.properties)
+	is_string(resource.apiVersion)
+	resource.apiVersion >= rbac_default_api_version
 }
 
 explicitly_set(properties) if {

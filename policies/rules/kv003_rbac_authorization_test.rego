@@ -47,3 +47,10 @@ test_template_default_does_not_apply_to_terraform if {
 	# The azurerm provider always sends the attribute; its mapping fills the provider default.
 	count(rbac_authorization.deny) == 1 with input.vault as record("terraform", "2026-02-01", {})
 }
+
+without_source(properties) := object.remove(record("live", null, properties), ["source"])
+
+test_record_without_source_is_judged_by_its_flag if {
+	count(rbac_authorization.deny) == 0 with input.vault as without_source({"enableRbacAuthorization": true})
+	count(rbac_authorization.deny) == 1 with input.vault as without_source({})
+}

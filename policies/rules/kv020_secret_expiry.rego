@@ -40,7 +40,7 @@ deny contains finding if {
 	not is_number(secret.properties.attributes.exp)
 	not secret.properties.attributes.enabled == false
 	finding := {
-		"resource": lib.child_id(input.vault, "secrets", secret),
+		"resource": lib.object_id(input.vault.resource, "secrets", secret),
 		"message": sprintf("Secret '%s' in Key Vault '%s' has no expiration date", [secret.name, input.vault.resource.name]),
 		"path": ["secrets", index, "properties", "attributes", "exp"],
 	}

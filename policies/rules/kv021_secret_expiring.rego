@@ -47,7 +47,7 @@ deny contains finding if {
 	is_number(exp)
 	exp - now <= window
 	finding := {
-		"resource": lib.child_id(input.vault, "secrets", secret),
+		"resource": lib.object_id(input.vault.resource, "secrets", secret),
 		"message": sprintf("Secret '%s' in Key Vault '%s' %s", [secret.name, input.vault.resource.name, timing(exp, now)]),
 		"path": ["secrets", index, "properties", "attributes", "exp"],
 	}

@@ -49,7 +49,7 @@ deny contains finding if {
 	age := now - stamp.value
 	age > max_days * day
 	finding := {
-		"resource": lib.child_id(input.vault, "secrets", secret),
+		"resource": lib.object_id(input.vault.resource, "secrets", secret),
 		"message": sprintf("Secret '%s' in Key Vault '%s' %s (maximum %v days)", [secret.name, input.vault.resource.name, sprintf(stamp.text, [ceil(age / day)]), max_days]),
 		"path": ["secrets", index, "properties", "attributes", stamp.key],
 	}

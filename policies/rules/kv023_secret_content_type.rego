@@ -39,7 +39,7 @@ deny contains finding if {
 	not has_content_type(secret)
 	not secret.properties.attributes.enabled == false
 	finding := {
-		"resource": lib.child_id(input.vault, "secrets", secret),
+		"resource": lib.object_id(input.vault.resource, "secrets", secret),
 		"message": sprintf("Secret '%s' in Key Vault '%s' has no content type", [secret.name, input.vault.resource.name]),
 		"path": ["secrets", index, "properties", "contentType"],
 	}

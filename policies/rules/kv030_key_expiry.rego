@@ -43,7 +43,7 @@ deny contains finding if {
 	not is_number(key.properties.attributes.exp)
 	not key.properties.attributes.enabled == false
 	finding := {
-		"resource": lib.child_id(input.vault, "keys", key),
+		"resource": lib.object_id(input.vault.resource, "keys", key),
 		"message": sprintf("Key '%s' in Key Vault '%s' has no expiration date", [key.name, input.vault.resource.name]),
 		"path": ["keys", index, "properties", "attributes", "exp"],
 	}

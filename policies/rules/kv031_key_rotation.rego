@@ -43,7 +43,7 @@ deny contains finding if {
 	not rotates(key)
 	problem := describe(key)
 	finding := {
-		"resource": lib.child_id(input.vault, "keys", key),
+		"resource": lib.object_id(input.vault.resource, "keys", key),
 		"message": sprintf("Key '%s' in Key Vault '%s' %s", [key.name, input.vault.resource.name, problem.text]),
 		"path": array.concat(["keys", index, "properties"], problem.path),
 	}

@@ -53,7 +53,7 @@ deny contains finding if {
 	problem := weakness(key, lower(key.properties.kty))
 	not key.properties.attributes.enabled == false
 	finding := {
-		"resource": lib.child_id(input.vault, "keys", key),
+		"resource": lib.object_id(input.vault.resource, "keys", key),
 		"message": sprintf("Key '%s' in Key Vault '%s' %s", [key.name, input.vault.resource.name, problem.text]),
 		"path": ["keys", index, "properties", problem.field],
 	}

@@ -43,7 +43,7 @@ deny contains finding if {
 	not lower(key.properties.kty) in hsm_types
 	not key.properties.attributes.enabled == false
 	finding := {
-		"resource": lib.child_id(input.vault, "keys", key),
+		"resource": lib.object_id(input.vault.resource, "keys", key),
 		"message": sprintf("Key '%s' in Key Vault '%s' is software-protected (kty: %s), not backed by an HSM", [key.name, input.vault.resource.name, key.properties.kty]),
 		"path": ["keys", index, "properties", "kty"],
 	}

@@ -48,7 +48,7 @@ deny contains finding if {
 	is_number(exp)
 	exp - now <= window
 	finding := {
-		"resource": lib.child_id(input.vault, "keys", key),
+		"resource": lib.object_id(input.vault.resource, "keys", key),
 		"message": sprintf("Key '%s' in Key Vault '%s' %s", [key.name, input.vault.resource.name, timing(exp, now)]),
 		"path": ["keys", index, "properties", "attributes", "exp"],
 	}

@@ -46,7 +46,7 @@ deny contains finding if {
 	is_number(months)
 	months > maximum
 	finding := {
-		"resource": lib.child_id(input.vault, "certificates", certificate),
+		"resource": lib.object_id(input.vault.resource, "certificates", certificate),
 		"message": sprintf("Certificate '%s' in Key Vault '%s' is issued for %v months, longer than the maximum of %v", [certificate.name, input.vault.resource.name, months, maximum]),
 		"path": ["certificates", index, "properties", "policy", "x509_props", "validity_months"],
 	}

@@ -44,7 +44,7 @@ deny contains finding if {
 	is_object(policy)
 	not auto_renews(policy)
 	finding := {
-		"resource": lib.child_id(input.vault, "certificates", certificate),
+		"resource": lib.object_id(input.vault.resource, "certificates", certificate),
 		"message": sprintf("Certificate '%s' in Key Vault '%s' %s", [certificate.name, input.vault.resource.name, describe(policy)]),
 		"path": ["certificates", index, "properties", "policy", "lifetime_actions"],
 	}

@@ -49,7 +49,7 @@ deny contains finding if {
 	is_number(exp)
 	exp - now <= window
 	finding := {
-		"resource": lib.child_id(input.vault, "certificates", certificate),
+		"resource": lib.object_id(input.vault.resource, "certificates", certificate),
 		"message": sprintf("Certificate '%s' in Key Vault '%s' %s", [certificate.name, input.vault.resource.name, timing(exp, now)]),
 		"path": ["certificates", index, "properties", "attributes", "exp"],
 	}

@@ -47,7 +47,7 @@ deny contains finding if {
 	is_number(key_props.key_size)
 	key_props.key_size < minimum
 	finding := {
-		"resource": lib.child_id(input.vault, "certificates", certificate),
+		"resource": lib.object_id(input.vault.resource, "certificates", certificate),
 		"message": sprintf("Certificate '%s' in Key Vault '%s' uses an %s key of %v bits, below the minimum of %v", [certificate.name, input.vault.resource.name, key_props.kty, key_props.key_size, minimum]),
 		"path": ["certificates", index, "properties", "policy", "key_props", "key_size"],
 	}

@@ -43,7 +43,7 @@ broad := {"all", "purge"}
 deny contains finding if {
 	vault := input.vault.resource
 	data.kvscan.lib.access.uses_access_policies
-	some index, policy in access.access_policies(input.vault)
+	some index, policy in access.access_policies(input.vault.resource)
 	some list in ["keys", "secrets", "certificates", "storage"]
 	granted := access.permissions(policy, list)
 	too_broad := sort([p | some p in granted; p in broad])

@@ -59,7 +59,7 @@ deny contains finding if {
 	vault := input.vault.resource
 	data.kvscan.lib.access.principals_known
 	data.kvscan.lib.access.uses_access_policies
-	some index, policy in access.access_policies(input.vault)
+	some index, policy in access.access_policies(input.vault.resource)
 	access.text(policy.objectId)
 	not access.principal(policy.objectId)
 	finding := {

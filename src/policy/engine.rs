@@ -3,6 +3,7 @@
 //! All enabled vault rules of a vault are evaluated in one query through a generated aggregator
 //! module, so a vault record is converted to a Rego value once, whatever the number of rules.
 
+use super::reads;
 use super::rego_value::KeyCache;
 use super::{Catalog, PolicyError, RuleMeta, RuleScope};
 use crate::finding::PathToken;
@@ -61,6 +62,9 @@ pub struct Engine {
     /// proves it agrees with the interpreter.
     program: Option<Arc<Program>>,
     rules: Vec<RuleMeta>,
+    /// The members of a vault record the enabled rules read, when they can be listed (see
+    /// [`reads`]); the others are not converted.
+    record_members: Option<Vec<String>>,
     has_vault_rules: bool,
     has_tenant_rules: bool,
 }
@@ -75,7 +79,9 @@ impl Engine {
     ) -> Result<Engine, PolicyError> {
         let rules: Vec<RuleMeta> = catalog.rules.iter().filter(|r| enabled(r)).cloned().collect();
         let mut sources = module_sources(catalog);
-        sources.push(("kvscan-engine.rego".into(), aggregator(&rules)));
+        let aggregator = aggregator(&rules);
+        let record_members = reads::record_members(&aggregator, &catalog.modules).map(|set| set.into_iter().collect());
+        sources.push(("kvscan-engine.rego".into(), aggregator));
         let data = data_document(catalog, data);
         let mut prepared = build(&sources, &data)?;
         let program = Some(compile(&mut prepared, VAULT_ENTRY)?);
@@ -83,6 +89,7 @@ impl Engine {
             sources,
             data,
             program,
+            record_members,
             has_vault_rules: rules.iter().any(|r| r.scope == RuleScope::Vault),
             has_tenant_rules: rules.iter().any(|r| r.scope == RuleScope::Tenant),
             prepared,
@@ -97,6 +104,17 @@ impl Engine {
             Evaluator::Compiled => Some(compile(&mut self.prepared, VAULT_ENTRY)?),
         };
         Ok(self)
+    }
+
+    /// Gives the rules whole vault records, as when they read them in ways that cannot be listed.
+    pub fn converting_whole_records(mut self) -> Engine {
+        self.record_members = None;
+        self
+    }
+
+    /// The members of a vault record the rules get, or `None` for the whole record.
+    pub fn record_members(&self) -> Option<&[String]> {
+        self.record_members.as_deref()
     }
 
     pub fn rules(&self) -> &[RuleMeta] {
@@ -172,7 +190,7 @@ impl Engine {
         vault: &VaultRecord,
     ) -> Result<Vec<RuleHit>, PolicyError> {
         let mut input = BTreeMap::new();
-        input.insert(Value::from("vault"), record_input(vault, keys)?);
+        input.insert(Value::from("vault"), record_input(vault, keys, self.record_members.as_deref())?);
         let result = worker.run(Value::from(input), Entry::Vault)?;
         self.read_hits(&result, Some((index, vault.id())))
     }
@@ -463,13 +481,20 @@ const RECORD_ARRAYS: [&str; 6] =
 
 /// `input.vault`: the vault record as the policies see it, parsed straight from its text.
 pub fn vault_input(vault: &VaultRecord) -> Result<Value, PolicyError> {
-    record_input(vault, &mut KeyCache::default())
+    record_input(vault, &mut KeyCache::default(), None)
 }
 
-/// [`vault_input`] with a worker's key cache.
-fn record_input(vault: &VaultRecord, keys: &mut KeyCache) -> Result<Value, PolicyError> {
-    let mut record = keys.parse(vault.json()).map_err(|e| unreadable(vault, e))?;
-    complete_record(&mut record, vault, &RECORD_ARRAYS)?;
+/// [`vault_input`] with a worker's key cache, limited to `members` when the rules read no others.
+fn record_input(vault: &VaultRecord, keys: &mut KeyCache, members: Option<&[String]>) -> Result<Value, PolicyError> {
+    let Some(members) = members else {
+        let mut record = keys.parse(vault.json()).map_err(|e| unreadable(vault, e))?;
+        complete_record(&mut record, vault, &RECORD_ARRAYS)?;
+        return Ok(record);
+    };
+    let wanted = |name: &str| members.iter().any(|member| member == name);
+    let mut record = keys.parse_members(vault.json(), &wanted).map_err(|e| unreadable(vault, e))?;
+    let arrays: Vec<&str> = RECORD_ARRAYS.into_iter().filter(|field| wanted(field)).collect();
+    complete_record(&mut record, vault, &arrays)?;
     Ok(record)
 }
 

@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod docs;
 pub mod engine;
 pub mod metadata;
+pub(crate) mod reads;
 mod rego_value;
 pub mod test_runner;
 

@@ -32,6 +32,15 @@ impl KeyCache {
         Ok(value)
     }
 
+    /// Parses a JSON object, keeping only the members for which `keep` holds; the others are
+    /// stepped over unparsed. Not an object: parsed whole, as [`KeyCache::parse`].
+    pub fn parse_members(&mut self, text: &str, keep: &dyn Fn(&str) -> bool) -> Result<Value, serde_json::Error> {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let value = Members { keys: self, keep }.deserialize(&mut deserializer)?;
+        deserializer.end()?;
+        Ok(value)
+    }
+
     /// The key `name` as a Rego string.
     pub fn key(&mut self, name: &str) -> Value {
         if let Some(key) = self.keys.get(name) {
@@ -106,6 +115,74 @@ impl<'de> Visitor<'de> for Node<'_> {
             object.insert(key, value);
         }
         Ok(if object.is_empty() { Value::new_object() } else { Value::from(object) })
+    }
+}
+
+/// An object of which only some members are wanted.
+struct Members<'a, 'k> {
+    keys: &'a mut KeyCache,
+    keep: &'k dyn Fn(&str) -> bool,
+}
+
+impl<'de> DeserializeSeed<'de> for Members<'_, '_> {
+    type Value = Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Members<'_, '_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = BTreeMap::new();
+        while let Some(key) = map.next_key_seed(Key(self.keys))? {
+            let wanted = match &key {
+                Value::String(name) => (self.keep)(name),
+                _ => true,
+            };
+            if wanted {
+                let value = map.next_value_seed(Node(self.keys))?;
+                object.insert(key, value);
+            } else {
+                map.next_value::<de::IgnoredAny>()?;
+            }
+        }
+        Ok(if object.is_empty() { Value::new_object() } else { Value::from(object) })
+    }
+
+    // Anything else is kept whole.
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Node(self.keys).visit_unit()
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Node(self.keys).visit_bool(v)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Node(self.keys).visit_u64(v)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Node(self.keys).visit_i64(v)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Node(self.keys).visit_f64(v)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Node(self.keys).visit_str(v)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Value, A::Error> {
+        Node(self.keys).visit_seq(seq)
     }
 }
 
