@@ -14,12 +14,10 @@ use std::collections::BTreeMap;
 pub fn load(file: &str, text: &str, supplied: &Map<String, Value>) -> Result<Loaded, TemplateError> {
     let value = template::parse(file, text)?;
     let deployment = DeploymentInfo::default();
-    let (walked, problems) = template::walk(file, &value, supplied, &deployment);
-    // The template's value tree and the evaluated resources are several times the template's
-    // size; neither is needed once the vault records are assembled.
-    drop(value);
-    let vaults = records::vaults(&walked, &deployment, SourceKind::Arm);
-    drop(walked);
+    // The walk drops the template's value tree as it goes; the evaluated resources are several
+    // times the template's size and not needed once the vault records are assembled.
+    let (walked, problems) = template::walk(file, value, supplied, &deployment);
+    let vaults = records::vaults(walked, &deployment, SourceKind::Arm);
 
     // The line of each vault resource, for the record's `source` (one pass per file).
     let mut wanted: BTreeMap<&str, Vec<String>> = BTreeMap::new();

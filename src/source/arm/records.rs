@@ -30,7 +30,9 @@ pub struct TemplateVault {
 
 const VAULT: &str = "Microsoft.KeyVault/vaults";
 
-pub fn vaults(walked: &[Walked], deployment: &DeploymentInfo, kind: SourceKind) -> Vec<TemplateVault> {
+/// Takes the walked resources by value: each is dropped once its part of a record is built, so
+/// a large template's evaluated resources and its records are not held in full together.
+pub fn vaults(walked: Vec<Walked>, deployment: &DeploymentInfo, kind: SourceKind) -> Vec<TemplateVault> {
     let group = format!("/subscriptions/{}/resourceGroups/{}", deployment.subscription_id, deployment.resource_group);
     let vaults: Vec<TemplateVault> = walked
         .iter()
@@ -69,6 +71,7 @@ pub fn vaults(walked: &[Walked], deployment: &DeploymentInfo, kind: SourceKind) 
     let mut vaults = Vaults::new(vaults);
 
     for child in walked {
+        let child = &child;
         let lower = child.kind.to_ascii_lowercase();
         if lower.starts_with("microsoft.keyvault/vaults/") {
             let Some(vault) = parent_vault(&mut vaults, child) else { continue };

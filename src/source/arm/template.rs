@@ -85,19 +85,29 @@ pub fn parse(file: &str, text: &str) -> Result<Value, TemplateError> {
 
 /// Everything a template deploys, given the parameter values supplied (a parameter file's
 /// `parameters.<name>.value`s).
+///
+/// The template is taken by value: each resource is dropped once it is evaluated, so a large
+/// template's value tree and its evaluated resources are not held in full at the same time.
 pub fn walk(
     file: &str,
-    template: &Value,
+    mut template: Value,
     supplied: &Map<String, Value>,
     deployment: &DeploymentInfo,
 ) -> (Vec<Walked>, Vec<TemplateError>) {
-    let ctx = EvalContext::for_template(template, supplied, deployment.clone());
+    let resources = take_resources(&mut template);
+    let ctx = EvalContext::for_template(&template, supplied, deployment.clone());
+    drop(template);
     let mut walker = Walker { deployment: deployment.clone(), out: Vec::new(), errors: Vec::new() };
     let dir = Path::new(file).parent().map(Path::to_path_buf).unwrap_or_default();
-    if let Some(resources) = template.get("resources") {
+    if let Some(resources) = resources {
         walker.resources(file, &dir, resources, "/resources", None, &ctx, 0);
     }
     (walker.out, walker.errors)
+}
+
+/// Removes and returns a template's `resources`.
+fn take_resources(template: &mut Value) -> Option<Value> {
+    template.as_object_mut().and_then(|members| members.remove("resources"))
 }
 
 struct Parent {
@@ -117,16 +127,16 @@ impl Walker {
         &mut self,
         file: &str,
         dir: &Path,
-        resources: &Value,
+        resources: Value,
         base: &str,
         parent: Option<&Parent>,
         ctx: &EvalContext,
         depth: usize,
     ) {
-        let entries: Vec<(String, &Value)> = match resources {
-            Value::Array(items) => items.iter().enumerate().map(|(i, r)| (i.to_string(), r)).collect(),
+        let entries: Vec<(String, Value)> = match resources {
+            Value::Array(items) => items.into_iter().enumerate().map(|(i, r)| (i.to_string(), r)).collect(),
             // languageVersion 2.0: symbolic name → resource.
-            Value::Object(members) => members.iter().map(|(k, r)| (k.clone(), r)).collect(),
+            Value::Object(members) => members.into_iter().collect(),
             _ => return,
         };
         for (token, resource) in entries {
@@ -146,8 +156,9 @@ impl Walker {
                     // An unknown count: the loop body once, so its settings are still checked.
                     let count = count.unwrap_or(1).clamp(0, MAX_COPY);
                     for index in 0..count {
+                        // Each iteration evaluates its own copy of the declaration.
                         ctx.in_copy_loop(&loop_name, index, || {
-                            self.resource(file, dir, resource, &pointer, parent, ctx, depth)
+                            self.resource(file, dir, resource.clone(), &pointer, parent, ctx, depth)
                         });
                     }
                 }
@@ -161,7 +172,7 @@ impl Walker {
         &mut self,
         file: &str,
         dir: &Path,
-        resource: &Value,
+        resource: Value,
         pointer: &str,
         parent: Option<&Parent>,
         ctx: &EvalContext,
@@ -179,25 +190,23 @@ impl Walker {
                 return;
             }
         }
-        let mut body: Map<String, Value> = members
-            .iter()
-            .filter(|(k, _)| {
-                !matches!(
-                    k.to_ascii_lowercase().as_str(),
-                    "resources" | "copy" | "condition" | "dependson" | "comments"
-                )
-            })
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        let own_type = text_of(members.get("type"), ctx).unwrap_or_default();
+        let children = members.get("resources").is_some();
+        let (mut body, mut rest): (Map<String, Value>, Map<String, Value>) = members.into_iter().partition(|(k, _)| {
+            !matches!(k.to_ascii_lowercase().as_str(), "resources" | "copy" | "condition" | "dependson" | "comments")
+        });
+        let children = if children { rest.remove("resources") } else { None };
+        drop(rest);
+        let own_type = text_of(body.get("type"), ctx).unwrap_or_default();
         let is_deployment = own_type.eq_ignore_ascii_case("Microsoft.Resources/deployments");
         let nested_template = if is_deployment {
             body.get_mut("properties").and_then(Value::as_object_mut).and_then(|p| p.remove("template"))
         } else {
             None
         };
-        let evaluated = evaluate_template_value(&Value::Object(body), ctx);
-        let (kind, name, name_known) = full_type_and_name(members, &evaluated, parent);
+        let body = Value::Object(body);
+        let evaluated = evaluate_template_value(&body, ctx);
+        let Value::Object(members) = body else { return };
+        let (kind, name, name_known) = full_type_and_name(&members, &evaluated, parent);
         let walked = Walked {
             file: file.to_string(),
             pointer: pointer.to_string(),
@@ -208,12 +217,12 @@ impl Walker {
             body: evaluated,
         };
 
-        if let Some(children) = members.get("resources") {
+        if let Some(children) = children {
             let parent = Parent { kind: walked.kind.clone(), name: walked.name.clone() };
             self.resources(file, dir, children, &format!("{pointer}/resources"), Some(&parent), ctx, depth);
         }
         if is_deployment && depth < MAX_DEPLOYMENT_DEPTH {
-            self.deployment(file, dir, members, &walked, nested_template, pointer, ctx, depth);
+            self.deployment(file, dir, &members, &walked, nested_template, pointer, ctx, depth);
         }
         self.out.push(walked);
     }
@@ -231,13 +240,13 @@ impl Walker {
         depth: usize,
     ) {
         let properties = members.get("properties");
-        if let Some(template) = nested_template {
+        if let Some(mut template) = nested_template {
             let inner = properties
                 .and_then(|p| p.pointer("/expressionEvaluationOptions/scope"))
                 .and_then(Value::as_str)
                 .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
             let base = format!("{pointer}/properties/template/resources");
-            let Some(resources) = template.get("resources") else { return };
+            let Some(resources) = take_resources(&mut template) else { return };
             if inner {
                 let inner_ctx = self.inner_context(&template, walked);
                 self.resources(file, dir, resources, &base, None, &inner_ctx, depth + 1);
@@ -263,7 +272,7 @@ impl Walker {
                 return;
             }
         };
-        let template = match parse(&shown, &text) {
+        let mut template = match parse(&shown, &text) {
             Ok(template) => template,
             Err(error) => {
                 self.errors.push(error);
@@ -272,7 +281,7 @@ impl Walker {
         };
         let inner_ctx = self.inner_context(&template, walked);
         let linked_dir: PathBuf = linked.parent().map(Path::to_path_buf).unwrap_or_default();
-        if let Some(resources) = template.get("resources") {
+        if let Some(resources) = take_resources(&mut template) {
             self.resources(&shown, &linked_dir, resources, "/resources", None, &inner_ctx, depth + 1);
         }
     }
@@ -364,7 +373,7 @@ mod tests {
 
     fn names(template: Value, supplied: Value) -> Vec<(String, String)> {
         let supplied = supplied.as_object().cloned().unwrap_or_default();
-        let (walked, errors) = walk("t.json", &template, &supplied, &DeploymentInfo::default());
+        let (walked, errors) = walk("t.json", template, &supplied, &DeploymentInfo::default());
         assert!(errors.is_empty(), "{errors:?}");
         let mut names: Vec<(String, String)> = walked.into_iter().map(|w| (w.kind, w.name)).collect();
         names.sort();

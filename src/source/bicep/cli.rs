@@ -73,7 +73,7 @@ pub fn load(compiler: &Compiler, path: &Path, shown: &str, parameters: &BicepPar
         .into_iter()
         .map(|(pointer, at)| (pointer, FileLocation { file: generated.clone(), line: at.line, column: at.column }))
         .collect();
-    records_of(&generated, &template, &positions, &parameters.values)
+    records_of(&generated, template, &positions, &parameters.values)
 }
 
 fn every_pointer(value: &Value, pointer: String, out: &mut Vec<String>) {

@@ -32,7 +32,7 @@ pub fn load(path: &Path, shown: &str, text: &str, parameters: &BicepParameters) 
     let parsed = parse::parse(shown, text)?;
     let translated = translate::translate(path, shown, &parsed, parameters.file.as_ref())?;
     let mut problems = translated.problems;
-    let mut loaded = records_of(shown, &translated.template, &translated.positions, &parameters.values)?;
+    let mut loaded = records_of(shown, translated.template, &translated.positions, &parameters.values)?;
     problems.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     loaded
         .inventory
@@ -45,13 +45,13 @@ pub fn load(path: &Path, shown: &str, text: &str, parameters: &BicepParameters) 
 /// template pointer in a file.
 pub(super) fn records_of(
     shown: &str,
-    template_value: &Value,
+    template_value: Value,
     positions: &BTreeMap<String, FileLocation>,
     supplied: &Map<String, Value>,
 ) -> Result<Loaded, BicepError> {
     let deployment = DeploymentInfo::default();
     let (walked, walk_problems) = template::walk(shown, template_value, supplied, &deployment);
-    let vaults = records::vaults(&walked, &deployment, SourceKind::Bicep);
+    let vaults = records::vaults(walked, &deployment, SourceKind::Bicep);
     let mut inventory = Inventory { schema_version: crate::inventory::SCHEMA_VERSION, ..Inventory::default() };
     let mut anchors = Vec::new();
     for mut vault in vaults {
