@@ -190,11 +190,10 @@ impl Walker {
                 return;
             }
         }
-        let children = members.get("resources").is_some();
         let (mut body, mut rest): (Map<String, Value>, Map<String, Value>) = members.into_iter().partition(|(k, _)| {
             !matches!(k.to_ascii_lowercase().as_str(), "resources" | "copy" | "condition" | "dependson" | "comments")
         });
-        let children = if children { rest.remove("resources") } else { None };
+        let children = rest.remove("resources");
         drop(rest);
         let own_type = text_of(body.get("type"), ctx).unwrap_or_default();
         let is_deployment = own_type.eq_ignore_ascii_case("Microsoft.Resources/deployments");
@@ -205,8 +204,7 @@ impl Walker {
         };
         let body = Value::Object(body);
         let evaluated = evaluate_template_value(&body, ctx);
-        let Value::Object(members) = body else { return };
-        let (kind, name, name_known) = full_type_and_name(&members, &evaluated, parent);
+        let (kind, name, name_known) = full_type_and_name(&body, &evaluated, parent);
         let walked = Walked {
             file: file.to_string(),
             pointer: pointer.to_string(),
@@ -222,7 +220,7 @@ impl Walker {
             self.resources(file, dir, children, &format!("{pointer}/resources"), Some(&parent), ctx, depth);
         }
         if is_deployment && depth < MAX_DEPLOYMENT_DEPTH {
-            self.deployment(file, dir, &members, &walked, nested_template, pointer, ctx, depth);
+            self.deployment(file, dir, body.get("properties"), &walked, nested_template, pointer, ctx, depth);
         }
         self.out.push(walked);
     }
@@ -232,14 +230,13 @@ impl Walker {
         &mut self,
         file: &str,
         dir: &Path,
-        members: &Map<String, Value>,
+        properties: Option<&Value>,
         walked: &Walked,
         nested_template: Option<Value>,
         pointer: &str,
         ctx: &EvalContext,
         depth: usize,
     ) {
-        let properties = members.get("properties");
         if let Some(mut template) = nested_template {
             let inner = properties
                 .and_then(|p| p.pointer("/expressionEvaluationOptions/scope"))
@@ -343,12 +340,8 @@ fn text_of(value: Option<&Value>, ctx: &EvalContext) -> Option<String> {
 
 /// A child's type and name are relative to its parent's (`secrets` under a vault is
 /// `Microsoft.KeyVault/vaults/secrets` named `vault/secret`) unless already spelled out.
-fn full_type_and_name(
-    members: &Map<String, Value>,
-    evaluated: &Resolved,
-    parent: Option<&Parent>,
-) -> (String, String, bool) {
-    let raw_name = members.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+fn full_type_and_name(body: &Value, evaluated: &Resolved, parent: Option<&Parent>) -> (String, String, bool) {
+    let raw_name = body.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
     let kind = evaluated.pointer("/type").and_then(|r| r.known().and_then(Value::as_str).map(str::to_string));
     let name = evaluated.pointer("/name").and_then(|r| r.known().and_then(Value::as_str).map(str::to_string));
     let name_known = name.is_some();
