@@ -72,3 +72,41 @@ fn rules_given_only_the_members_they_read_find_what_they_find_on_whole_records()
     let engine = Engine::new(&catalog, |r| core.contains(&r.id.as_str()), data).expect("engine");
     assert_eq!(engine.record_members(), Some(&["resource".to_string(), "secrets".into(), "source".into()][..]));
 }
+
+/// regorus 0.14's VM evaluates `m[k] contains v` as one flat set. A user policy with that rule
+/// form must still get the interpreter's answer: the engine then runs everything there.
+#[test]
+fn a_multi_value_object_rule_is_evaluated_on_the_interpreter() {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(
+        dir.path().join("grouped.rego"),
+        "# METADATA\n# title: Vaults per location\n# custom:\n#   id: ORG100\n#   severity: low\n#   scope: tenant\n\
+         package kvscan.rules.vaults_per_location\n\nimport rego.v1\n\n\
+         by_location[location] contains vault.resource.name if {\n\tsome vault in input.inventory.vaults\n\tlocation := vault.resource.location\n}\n\n\
+         deny contains f if {\n\tsome location, names in by_location\n\tf := {\"message\": sprintf(\"%s: %d vaults\", [location, count(names)])}\n}\n",
+    )
+    .expect("write");
+    let file = "fixtures/sample-tenant.json";
+    let text = std::sync::Arc::new(std::fs::read_to_string(file).expect("fixture"));
+    let loaded = kvscan::source::snapshot::load(file, &text).expect("valid inventory");
+    let catalog = Catalog::load(&[dir.path().to_path_buf()]).expect("catalog");
+    let mut data = serde_json::Map::new();
+    data.insert("config".into(), serde_json::json!({"now": 1_794_700_800}));
+    let engine = Engine::new(&catalog, |rule| rule.id == "ORG100", data).expect("engine");
+    let because = engine.interpreted_because().expect("falls back to the interpreter");
+    assert!(because.contains("grouped.rego:11"), "{because}");
+
+    let mut expected: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for vault in &loaded.inventory.vaults {
+        let record: serde_json::Value = serde_json::from_str(vault.json()).expect("record");
+        if let Some(location) = record["resource"]["location"].as_str() {
+            *expected.entry(location.to_string()).or_default() += 1;
+        }
+    }
+    let expected: Vec<String> = expected.iter().map(|(l, n)| format!("{l}: {n} vaults")).collect();
+    let mut found: Vec<String> =
+        engine.evaluate(&loaded.inventory).expect("evaluates").into_iter().map(|h| h.message).collect();
+    found.sort();
+    assert!(expected.len() > 1, "the sample has vaults in several locations");
+    assert_eq!(found, expected);
+}

@@ -30,6 +30,24 @@ else := x if is_object(x)
 
 else := []
 
+# {key: [value, …]} for an array of distinct [key, value] pairs sorted by key (`sort` of a set of
+# pairs): each key with its values in order. This is what `m[key] contains value` expresses, but
+# regorus 0.14's VM compiles that rule form as one flat set (microsoft/regorus PR #665), so the
+# catalog groups through this function, which stays linear: one pass finds where each key's run
+# starts, then each run is sliced out. Also guarded for the VM, which, unlike the interpreter,
+# keeps comprehension entries whose key or value is undefined.
+group_sorted(pairs) := {key: [pair[1] | some pair in array.slice(pairs, start, bounds[run + 1])] |
+	some run, start in starts
+	first := pairs[start]
+	is_array(first)
+	count(first) == 2
+	key := first[0]
+} if {
+	count(pairs) > 0
+	starts := array.concat([0], [i | some i, pair in pairs; i > 0; pair[0] != pairs[i - 1][0]])
+	bounds := array.concat(starts, [count(pairs)])
+} else := {}
+
 # A non-empty string.
 text(x) if {
 	is_string(x)
@@ -186,13 +204,14 @@ principals := p if {
 	p := data.kvscan.principals
 	is_object(p)
 	count(p) > 0
-} else := {k: sort(records)[0] | some k, records in inventory_principals}
+} else := {key: records[0] | some key, records in inventory_principals}
 
-inventory_principals[key] contains p if {
+# Lower-cased object id → the inventory's records of that principal, in sorted order (so a
+# duplicated id resolves to the same record every time).
+inventory_principals := group_sorted(sort({[lower(p.id), p] |
 	some p in items(input.inventory.principals)
 	text(p.id)
-	key := lower(p.id)
-}
+}))
 
 principal(id) := principals[lower(id)] if is_string(id)
 

@@ -175,9 +175,32 @@ test_principals_fall_back_to_inventory if {
 	access.principal_type("abc") == "group" with input.inventory as inventory
 }
 
+test_duplicated_principal_ids_resolve_to_one_record if {
+	inventory := {"vaults": [], "principals": [
+		{"id": "abc", "displayName": "second", "type": "User"},
+		{"id": "ABC", "displayName": "first", "type": "Group"},
+		{"id": null, "displayName": "no id"},
+		{"id": "def", "displayName": "other", "type": "User"},
+	]}
+	access.principals == {
+		"abc": {"id": "ABC", "displayName": "first", "type": "Group"},
+		"def": {"id": "def", "displayName": "other", "type": "User"},
+	} with input.inventory as inventory
+}
+
 test_no_principals_at_all if {
 	access.principals == {}
 	access.principal_type("x") == "unknown"
+}
+
+# --- grouping ---------------------------------------------------------------------------
+
+test_group_sorted if {
+	access.group_sorted(sort({["a", 2], ["b", 3], ["a", 1], ["c", 0]})) == {"a": [1, 2], "b": [3], "c": [0]}
+	access.group_sorted([["x", 1]]) == {"x": [1]}
+	access.group_sorted([["x", 1], ["x", 2], ["x", 3]]) == {"x": [1, 2, 3]}
+	access.group_sorted([]) == {}
+	access.group_sorted(["not", "pairs"]) == {}
 }
 
 # --- access policies ----------------------------------------------------------------------

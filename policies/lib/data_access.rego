@@ -106,21 +106,15 @@ data_grants contains [lower(policy.objectId), index, user] if {
 	user := access.principal_type(policy.objectId) == "user"
 }
 
-# principal id → indexes of the vaults it has data-plane access to.
-data_vaults[principal_id] contains index if {
-	some grant in data_grants
-	principal_id := grant[0]
-	index := grant[1]
-}
+# principal id → indexes of the vaults it has data-plane access to (ascending).
+data_vaults := access.group_sorted(sort({[grant[0], grant[1]] | some grant in data_grants}))
 
 # The same, counting only grants to non-user principals (service principals, managed
 # identities, groups, and principals of unknown type).
-non_user_data_vaults[principal_id] contains index if {
+non_user_data_vaults := access.group_sorted(sort({[grant[0], grant[1]] |
 	some grant in data_grants
 	grant[2] == false
-	principal_id := grant[0]
-	index := grant[1]
-}
+}))
 
 # Lower-cased, trimmed, non-empty values of the tag `name` (tag names compared case-insensitively,
 # as Azure does) of a vault record.
@@ -135,6 +129,7 @@ tag_values(record, name) := {lower(trim_space(value)) |
 vault_names(indexes) := sort([name |
 	some index in indexes
 	name := input.inventory.vaults[index].resource.name
+	is_string(name)
 ])
 
 # Stable resource id of a principal for tenant findings: `/principals/<lower-case object id>`.

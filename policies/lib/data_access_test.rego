@@ -56,8 +56,8 @@ test_data_grants_and_grouping if {
 	}
 	inventory := {"vaults": [v0, v1], "principals": []}
 	data_access.data_grants == {["p1", 0, false], ["u1", 0, true], ["p1", 1, false]} with input.inventory as inventory
-	data_access.data_vaults == {"p1": {0, 1}, "u1": {0}} with input.inventory as inventory
-	data_access.non_user_data_vaults == {"p1": {0, 1}} with input.inventory as inventory
+	data_access.data_vaults == {"p1": [0, 1], "u1": [0]} with input.inventory as inventory
+	data_access.non_user_data_vaults == {"p1": [0, 1]} with input.inventory as inventory
 }
 
 test_tag_values_and_principal_resource if {

@@ -3,8 +3,8 @@
 //! All enabled vault rules of a vault are evaluated in one query through a generated aggregator
 //! module, so a vault record is converted to a Rego value once, whatever the number of rules.
 
-use super::reads;
 use super::rego_value::KeyCache;
+use super::{reads, vm_limits};
 use super::{Catalog, PolicyError, RuleMeta, RuleScope};
 use crate::finding::PathToken;
 use crate::inventory::{Inventory, VaultRecord};
@@ -40,9 +40,9 @@ pub struct RuleHit {
 /// Which regorus evaluator runs the rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Evaluator {
-    /// Vault rules compiled once to regorus's register VM (RVM) bytecode: about six times
-    /// faster per vault than the tree-walking interpreter on the built-in catalog. Tenant rules
-    /// still run on the interpreter.
+    /// Rules compiled once to regorus's register VM (RVM) bytecode: about six times faster than
+    /// the tree-walking interpreter on the built-in catalog. Policies that use a rule form the
+    /// VM gets wrong run on the interpreter instead (see [`super::vm_limits`]).
     Compiled,
     /// The tree-walking interpreter (what `policy test` uses, for `with`): kept to cross-check
     /// that both give the same findings.
@@ -55,12 +55,13 @@ pub struct Engine {
     /// What `prepared` was built from, to build independent engines per worker thread.
     sources: Vec<(String, String)>,
     data: Value,
-    /// Bytecode of the vault entry point. Tenant rules always run on the interpreter: regorus
-    /// 0.14.1's VM compiles multi-value partial object rules (`by_principal[k] contains v`) as
-    /// flat sets (microsoft/regorus PR #665, open), and KV060/KV061 group grants by principal
-    /// that way to stay linear, so on the VM they find nothing. The VM is used only where a test
-    /// proves it agrees with the interpreter.
+    /// Bytecode of the vault entry point; `None` runs vault rules on the interpreter.
     program: Option<Arc<Program>>,
+    /// Bytecode of the tenant entry point; `None` runs tenant rules on the interpreter.
+    tenant_program: Option<Arc<Program>>,
+    /// The first rule (module, line) the VM would get wrong: then everything runs on the
+    /// interpreter.
+    vm_unsafe: Option<(String, usize)>,
     rules: Vec<RuleMeta>,
     /// The members of a vault record the enabled rules read, when they can be listed (see
     /// [`reads`]); the others are not converted.
@@ -83,25 +84,31 @@ impl Engine {
         let record_members = reads::record_members(&aggregator, &catalog.modules).map(|set| set.into_iter().collect());
         sources.push(("kvscan-engine.rego".into(), aggregator));
         let data = data_document(catalog, data);
-        let mut prepared = build(&sources, &data)?;
-        let program = Some(compile(&mut prepared, VAULT_ENTRY)?);
-        Ok(Engine {
+        let prepared = build(&sources, &data)?;
+        let engine = Engine {
             sources,
             data,
-            program,
+            program: None,
+            tenant_program: None,
+            vm_unsafe: vm_limits::multi_value_object_rule(&catalog.modules),
             record_members,
             has_vault_rules: rules.iter().any(|r| r.scope == RuleScope::Vault),
             has_tenant_rules: rules.iter().any(|r| r.scope == RuleScope::Tenant),
             prepared,
             rules,
-        })
+        };
+        engine.with_evaluator(Evaluator::Compiled)
     }
 
-    /// Switches evaluators (the default is [`Evaluator::Compiled`]).
+    /// Switches evaluators (the default is [`Evaluator::Compiled`], unless a module uses a rule
+    /// form the VM gets wrong).
     pub fn with_evaluator(mut self, evaluator: Evaluator) -> Result<Engine, PolicyError> {
-        self.program = match evaluator {
-            Evaluator::Interpreter => None,
-            Evaluator::Compiled => Some(compile(&mut self.prepared, VAULT_ENTRY)?),
+        (self.program, self.tenant_program) = match evaluator {
+            Evaluator::Interpreter => (None, None),
+            Evaluator::Compiled if self.vm_unsafe.is_some() => (None, None),
+            Evaluator::Compiled => {
+                (Some(compile(&mut self.prepared, VAULT_ENTRY)?), Some(compile(&mut self.prepared, TENANT_ENTRY)?))
+            }
         };
         Ok(self)
     }
@@ -115,6 +122,14 @@ impl Engine {
     /// The members of a vault record the rules get, or `None` for the whole record.
     pub fn record_members(&self) -> Option<&[String]> {
         self.record_members.as_deref()
+    }
+
+    /// Why the rules run on the interpreter although the VM was asked for: the module and line
+    /// of a rule the VM gets wrong.
+    pub fn interpreted_because(&self) -> Option<String> {
+        self.vm_unsafe.as_ref().map(|(module, line)| {
+            format!("{module}:{line}: a multi-value partial object rule (`m[k] contains v`), which regorus's VM evaluates wrongly")
+        })
     }
 
     pub fn rules(&self) -> &[RuleMeta] {
@@ -196,7 +211,10 @@ impl Engine {
     }
 
     fn evaluate_tenant(&self, inventory: &Inventory, vaults: Vec<Value>) -> Result<Vec<RuleHit>, PolicyError> {
-        let mut worker = Worker::Interpreter(self.prepared.clone());
+        let mut worker = match &self.tenant_program {
+            Some(program) => Worker::Compiled(vm(program, &deep_copy(&self.data))?),
+            None => Worker::Interpreter(self.prepared.clone()),
+        };
         let envelope = serde_json::json!({
             "schemaVersion": inventory.schema_version,
             "tenants": inventory.tenants,
@@ -357,7 +375,7 @@ enum Entry {
 
 /// One thread's evaluator.
 enum Worker {
-    /// Runs the vault entry point only.
+    /// Runs the one entry point its program was compiled for.
     Compiled(RegoVM),
     Interpreter(regorus::Engine),
 }
@@ -365,12 +383,9 @@ enum Worker {
 impl Worker {
     fn run(&mut self, input: Value, entry: Entry) -> Result<Value, PolicyError> {
         match (self, entry) {
-            (Worker::Compiled(vm), Entry::Vault) => {
+            (Worker::Compiled(vm), _) => {
                 vm.set_input(input);
                 vm.execute().map_err(PolicyError::rego)
-            }
-            (Worker::Compiled(_), Entry::Tenant) => {
-                Err(PolicyError::Rego("internal: tenant rules run on the interpreter".into()))
             }
             (Worker::Interpreter(engine), entry) => {
                 engine.set_input(input);

@@ -7,6 +7,7 @@ pub mod metadata;
 pub(crate) mod reads;
 mod rego_value;
 pub mod test_runner;
+mod vm_limits;
 
 pub use catalog::{Catalog, Module};
 pub use engine::{Engine, Evaluator, RuleHit};

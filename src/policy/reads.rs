@@ -168,7 +168,7 @@ fn is_ident(byte: u8) -> bool {
 
 /// The text with comments and string literals blanked out, so `"input"` or `# input.vault`
 /// are not taken for references.
-fn code_only(text: &str) -> String {
+pub(super) fn code_only(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
