@@ -39,23 +39,38 @@ import rego.v1
 
 import data.kvscan.lib
 
-rsa_types := {"rsa", "rsa-hsm"}
-
-ec_types := {"ec", "ec-hsm"}
-
-default_curves := ["P-256", "P-384", "P-521"]
-
+# RSA and EC keys are separate bodies, each with its tests inline rather than in a helper: the
+# two never both apply to a key, most keys pass, and a function call per key costs regorus's VM
+# more than all of a body's tests (measured: 56 K → 12 K instructions per key).
 deny contains finding if {
 	some index, key in keys
-	# The key type once per key, and the violation before the disabled-key skip: most keys pass,
-	# and every test or function call per key costs thousands of VM instructions.
-	is_string(key.properties.kty)
-	problem := weakness(key, lower(key.properties.kty))
+	kty := key.properties.kty
+	is_string(kty)
+	lower(kty) in {"rsa", "rsa-hsm"}
+	size := key.properties.keySize
+	is_number(size)
+	size < min_rsa_size
 	not key.properties.attributes.enabled == false
 	finding := {
 		"resource": lib.object_id(input.vault.resource, "keys", key),
-		"message": sprintf("Key '%s' in Key Vault '%s' %s", [key.name, input.vault.resource.name, problem.text]),
-		"path": ["keys", index, "properties", problem.field],
+		"message": sprintf("Key '%s' in Key Vault '%s' is an %s key of %v bits, below the minimum of %v", [key.name, input.vault.resource.name, kty, size, min_rsa_size]),
+		"path": ["keys", index, "properties", "keySize"],
+	}
+}
+
+deny contains finding if {
+	some index, key in keys
+	kty := key.properties.kty
+	is_string(kty)
+	lower(kty) in {"ec", "ec-hsm"}
+	curve := key.properties.curveName
+	is_string(curve)
+	not upper(curve) in allowed_curves
+	not key.properties.attributes.enabled == false
+	finding := {
+		"resource": lib.object_id(input.vault.resource, "keys", key),
+		"message": sprintf("Key '%s' in Key Vault '%s' uses elliptic curve %s, which is not an allowed curve (%s)", [key.name, input.vault.resource.name, curve, concat(", ", sort(allowed_curve_names))]),
+		"path": ["keys", index, "properties", "curveName"],
 	}
 }
 
@@ -64,6 +79,8 @@ keys := input.vault.keys if {
 } else := []
 
 min_rsa_size := lib.param("minRsaKeySize", 2048)
+
+default_curves := ["P-256", "P-384", "P-521"]
 
 allowed_curve_names := [name |
 	some name in curve_param
@@ -75,19 +92,3 @@ curve_param := lib.param("allowedCurves", default_curves) if {
 } else := default_curves
 
 allowed_curves := {upper(name) | some name in allowed_curve_names}
-
-weakness(key, kty) := {
-	"field": "keySize",
-	"text": sprintf("is an %s key of %v bits, below the minimum of %v", [key.properties.kty, key.properties.keySize, min_rsa_size]),
-} if {
-	kty in rsa_types
-	is_number(key.properties.keySize)
-	key.properties.keySize < min_rsa_size
-} else := {
-	"field": "curveName",
-	"text": sprintf("uses elliptic curve %s, which is not an allowed curve (%s)", [key.properties.curveName, concat(", ", sort(allowed_curve_names))]),
-} if {
-	kty in ec_types
-	is_string(key.properties.curveName)
-	not upper(key.properties.curveName) in allowed_curves
-}
